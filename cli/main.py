@@ -1,7 +1,15 @@
-"""The `inventory-cdc` command: the composition root."""
+"""The `inventory-cdc` command: the composition root that wires adapters, transports and sinks."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Change data capture from legacy ticketing databases.")
+from cli import stack
+
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Change data capture from legacy ticketing databases into one canonical inventory stream.",
+)
+app.add_typer(stack.app, name="stack")
