@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import stack
+from cli import legacy, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -13,3 +13,4 @@ app = typer.Typer(
     help="Change data capture from legacy ticketing databases into one canonical inventory stream.",
 )
 app.add_typer(stack.app, name="stack")
+app.add_typer(legacy.app, name="legacy")

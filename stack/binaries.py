@@ -30,7 +30,9 @@ def find(binary: str) -> str:
     """Absolute path of ``binary``, or :class:`MissingBinaryError` naming the Debian package to install."""
     override = os.environ.get(f"INVENTORY_CDC_{binary.upper().replace('-', '_')}")
     if override:
-        return override
+        if Path(override).is_file() and os.access(override, os.X_OK):
+            return override
+        raise MissingBinaryError(binary, DEBIAN_PACKAGES.get(binary, binary))
     extra: list[str] = []
     if binary in ("postgres", "initdb"):
         extra = _postgres_bindirs()

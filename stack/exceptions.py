@@ -51,7 +51,7 @@ class StartTimeoutError(StackError):
         self.log_tail = log_tail
         why = f" ({reason})" if reason else ""
         super().__init__(
-            f"{service} did not become healthy within {timeout_s:.0f}s{why}; log {log_path}, last lines:\n{log_tail}"
+            f"{service} did not become healthy within {timeout_s:g}s{why}; log {log_path}, last lines:\n{log_tail}"
         )
 
 

@@ -34,6 +34,21 @@ def _start_ticks(pid: int) -> int | None:
     return int(fields[19])
 
 
+def group_members(pgid: int) -> list[int]:
+    """Live (non-zombie) processes in process group ``pgid``."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            members.append(int(entry.name))
+    return members
+
+
 def read_pid(path: Path) -> PidRecord | None:
     """The live process recorded in ``path``, or None if there is none (or the pid now belongs to another)."""
     try:
@@ -97,7 +112,8 @@ def stop(record: PidRecord, sig: int = signal.SIGTERM, timeout_s: float = 60.0) 
     """Send ``sig`` to the process group of ``record``, then SIGKILL what is left after ``timeout_s``."""
 
     def alive() -> bool:
-        return _start_ticks(record.pid) == record.start_ticks
+        # the leader, or any process it left in its group (PostgreSQL backends, helper children)
+        return _start_ticks(record.pid) == record.start_ticks or bool(group_members(record.pid))
 
     def signal_group(sig: int) -> None:
         try:
@@ -175,6 +191,26 @@ def service_user(name: str) -> tuple[int, int] | None:
     except KeyError:
         return None
     return entry.pw_uid, entry.pw_gid
+
+
+def check_reachable(path: Path, user: tuple[int, int] | None, account: str) -> None:
+    """Refuse early, and clearly, when a service account cannot traverse the directories above ``path``."""
+    if user is None:
+        return
+    from stack.exceptions import StackError
+
+    for parent in [path, *path.parents]:
+        if not parent.exists():
+            continue
+        st = parent.stat()
+        if st.st_uid == user[0]:
+            continue
+        reachable = st.st_mode & 0o001 or (st.st_gid == user[1] and st.st_mode & 0o010)
+        if not reachable:
+            raise StackError(
+                f"the {account} account cannot reach {parent}: choose a stack home it can traverse "
+                f"(INVENTORY_CDC_STACK_HOME) or run `chmod o+x {parent}`"
+            )
 
 
 def chown_tree(path: Path, user: tuple[int, int] | None) -> None:

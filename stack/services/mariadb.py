@@ -42,6 +42,7 @@ class MariaDB(Service):
     def prepare(self) -> None:
         data = self.data_dir / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        process.check_reachable(self.data_dir, self.user, "mysql")
         if not (data / "mysql").is_dir():
             data.mkdir(parents=True, exist_ok=True)
             process.chown_tree(self.data_dir, self.user)
@@ -57,7 +58,10 @@ class MariaDB(Service):
                 self.log_path,
             )
             if code != 0:
-                raise StackError(f"mariadb-install-db failed with exit code {code}; see {self.log_path}")
+                raise StackError(
+                    f"mariadb-install-db failed with exit code {code}; log {self.log_path}, "
+                    f"last lines:\n{process.tail(self.log_path, 5)}"
+                )
         # Root's password is (re)set on every start from the stack's secrets, through an init file that only
         # the server account can read and that is removed once the server answers.
         password = self.settings.secrets.mariadb_root_password.get_secret_value().replace("'", "''")

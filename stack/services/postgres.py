@@ -47,6 +47,7 @@ class Postgres(Service):
     def prepare(self) -> None:
         pgdata = self.data_dir / "data"
         (self.data_dir / "socket").mkdir(parents=True, exist_ok=True)
+        process.check_reachable(self.data_dir, self.user, "postgres")
         process.chown_tree(self.data_dir, self.user)
         if (pgdata / "PG_VERSION").exists():
             return
@@ -74,7 +75,9 @@ class Postgres(Service):
         finally:
             os.unlink(pwfile.name)
         if code != 0:
-            raise StackError(f"initdb failed with exit code {code}; see {self.log_path}")
+            raise StackError(
+                f"initdb failed with exit code {code}; log {self.log_path}, last lines:\n{process.tail(self.log_path, 5)}"
+            )
 
     def command(self) -> Sequence[str]:
         argv = [
