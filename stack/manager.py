@@ -98,8 +98,9 @@ class Stack:
             pending[service.name] = (service, proc, began)
 
         def wait(name: str) -> None:
-            service, proc, began = pending.pop(name)
+            service, proc, began = pending[name]
             self._wait_healthy(service, proc, began)
+            del pending[name]
             service.after_healthy()
             record = service.running()
             result = StartResult(
