@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,13 +15,16 @@ from rich.table import Table
 
 from cli.errors import fail, user_errors
 from stack.exceptions import UnknownServiceError
+from stack.fetch import fetch as fetch_jars
 from stack.manager import SERVICE_NAMES, Stack, StartResult
 
-app = typer.Typer(no_args_is_help=True, help="Run the local stack: PostgreSQL, MariaDB, Kafka and Kafka Connect.")
+app = typer.Typer(
+    no_args_is_help=True, help="Run the local stack: PostgreSQL, MariaDB, Kafka and Kafka Connect."
+)
 console = Console(highlight=False)
 
 
-class Output(str, Enum):
+class Output(StrEnum):
     table = "table"
     json = "json"
 
@@ -36,7 +39,9 @@ def _check_names(names: list[str] | None) -> list[str]:
 @app.command()
 @user_errors
 def up(
-    services: Annotated[list[str] | None, typer.Argument(help=f"Services to start (default all): {', '.join(SERVICE_NAMES)}")] = None,
+    services: Annotated[
+        list[str] | None, typer.Argument(help=f"Services to start (default all): {', '.join(SERVICE_NAMES)}")
+    ] = None,
 ) -> None:
     """Start the stack (idempotent: running services are reused) and wait until each is healthy."""
     stack = Stack()
@@ -52,6 +57,20 @@ def up(
 
     stack.up(names, on_ready=report)
     console.print(f"stack ready in {time.monotonic() - began:.1f}s (home {stack.settings.home})")
+
+
+@app.command()
+@user_errors
+def fetch() -> None:
+    """Fetch Kafka, Kafka Connect and the Debezium plugins with Maven (once; `up` does it too)."""
+    stack = Stack()
+    began = time.monotonic()
+    fetched = fetch_jars(stack.settings.jvm_home, stack.settings.log_dir / "fetch.log")
+    where = stack.settings.jvm_home
+    if fetched:
+        console.print(f"fetched the stack's jars into {where} in {time.monotonic() - began:.1f}s")
+    else:
+        console.print(f"the stack's jars are in place ({where})")
 
 
 @app.command()
@@ -86,7 +105,9 @@ def status(
 @app.command()
 @user_errors
 def logs(
-    service: Annotated[str | None, typer.Argument(help="One service; default: the tail of every log.")] = None,
+    service: Annotated[
+        str | None, typer.Argument(help="One service; default: the tail of every log.")
+    ] = None,
     lines: Annotated[int, typer.Option("--lines", "-n", min=1, help="How many lines.")] = 40,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines.")] = False,
 ) -> None:

@@ -102,7 +102,11 @@ class ConnectClient:
 
     def validate(self, connector_class: str, config: dict[str, str]) -> JSON:
         short = connector_class.rsplit(".", 1)[-1]
-        return self.request("PUT", f"/connector-plugins/{short}/config/validate", {"connector.class": connector_class, **config})
+        return self.request(
+            "PUT",
+            f"/connector-plugins/{short}/config/validate",
+            {"connector.class": connector_class, **config},
+        )
 
     def pause(self, name: str) -> None:
         self.request("PUT", f"/connectors/{name}/pause")
@@ -114,7 +118,9 @@ class ConnectClient:
         self.request("PUT", f"/connectors/{name}/stop")
 
     def restart(self, name: str, include_tasks: bool = True) -> None:
-        self.request("POST", f"/connectors/{name}/restart?includeTasks={str(include_tasks).lower()}&onlyFailed=false")
+        self.request(
+            "POST", f"/connectors/{name}/restart?includeTasks={str(include_tasks).lower()}&onlyFailed=false"
+        )
 
     def delete(self, name: str) -> None:
         self.request("DELETE", f"/connectors/{name}")

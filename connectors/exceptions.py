@@ -48,7 +48,9 @@ class ConnectServerError(ConnectRestError):
 class ConnectorNotFoundError(ConnectRestError):
     """404: no connector of that name."""
 
-    def __init__(self, method: str, path: str, status: int, message: str, connector: str | None = None) -> None:
+    def __init__(
+        self, method: str, path: str, status: int, message: str, connector: str | None = None
+    ) -> None:
         super().__init__(method, path, status, message)
         self.connector = connector
 

@@ -23,7 +23,9 @@ DEBIAN_PACKAGES: dict[str, str] = {
 def _postgres_bindirs() -> list[str]:
     """Debian keeps PostgreSQL's server programs out of PATH, under /usr/lib/postgresql/<major>/bin."""
     dirs = glob.glob("/usr/lib/postgresql/*/bin")
-    return sorted(dirs, key=lambda d: int(Path(d).parent.name) if Path(d).parent.name.isdigit() else 0, reverse=True)
+    return sorted(
+        dirs, key=lambda d: int(Path(d).parent.name) if Path(d).parent.name.isdigit() else 0, reverse=True
+    )
 
 
 def find(binary: str) -> str:

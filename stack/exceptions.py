@@ -15,7 +15,9 @@ class MissingBinaryError(StackError):
     def __init__(self, binary: str, package: str) -> None:
         self.binary = binary
         self.package = package
-        super().__init__(f"`{binary}` is not installed: install the Debian package `{package}` (apt-get install {package})")
+        super().__init__(
+            f"`{binary}` is not installed: install the Debian package `{package}` (apt-get install {package})"
+        )
 
 
 class PortTakenError(StackError):
@@ -44,7 +46,9 @@ class StartTimeoutError(StackError):
 
     retryable = True
 
-    def __init__(self, service: str, timeout_s: float, log_path: str, log_tail: str, reason: str = "") -> None:
+    def __init__(
+        self, service: str, timeout_s: float, log_path: str, log_tail: str, reason: str = ""
+    ) -> None:
         self.service = service
         self.timeout_s = timeout_s
         self.log_path = log_path
@@ -63,7 +67,9 @@ class ServiceExitedError(StackError):
         self.code = code
         self.log_path = log_path
         self.log_tail = log_tail
-        super().__init__(f"{service} exited with code {code} while starting; log {log_path}, last lines:\n{log_tail}")
+        super().__init__(
+            f"{service} exited with code {code} while starting; log {log_path}, last lines:\n{log_tail}"
+        )
 
 
 class FetchError(StackError):

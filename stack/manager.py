@@ -117,7 +117,10 @@ class Stack:
 
         try:
             for service in services:
-                if all(dep in healthy or dep not in {s.name for s in services} for dep in DEPENDS_ON.get(service.name, ())):
+                if all(
+                    dep in healthy or dep not in {s.name for s in services}
+                    for dep in DEPENDS_ON.get(service.name, ())
+                ):
                     launch(service)
             for service in services:
                 if service.name in healthy:
@@ -141,13 +144,19 @@ class Stack:
         while True:
             if proc is not None and proc.poll() is not None:
                 service.pid_path.unlink(missing_ok=True)
-                raise ServiceExitedError(service.name, proc.returncode, str(service.log_path), process.tail(service.log_path))
+                raise ServiceExitedError(
+                    service.name, proc.returncode, str(service.log_path), process.tail(service.log_path)
+                )
             if service.healthy():
                 return
             if time.monotonic() > deadline:
                 reason = "" if service.running() else "its process is gone"
                 raise StartTimeoutError(
-                    service.name, self.settings.start_timeout_s, str(service.log_path), process.tail(service.log_path), reason
+                    service.name,
+                    self.settings.start_timeout_s,
+                    str(service.log_path),
+                    process.tail(service.log_path),
+                    reason,
                 )
             time.sleep(0.5)
 
@@ -168,7 +177,9 @@ class Stack:
             else:
                 state = "healthy" if service.healthy() else "unhealthy"
             rows.append(
-                ServiceStatus(service.name, service.port, record.pid if record else None, state, str(service.log_path))
+                ServiceStatus(
+                    service.name, service.port, record.pid if record else None, state, str(service.log_path)
+                )
             )
         return rows
 

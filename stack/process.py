@@ -6,6 +6,7 @@ the process start time (``/proc/<pid>/stat`` field 22), and a pid only counts as
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -90,7 +91,10 @@ def spawn(
 
 
 def run_checked(
-    argv: Sequence[str], log_path: Path, user: tuple[int, int] | None = None, env: Mapping[str, str] | None = None
+    argv: Sequence[str],
+    log_path: Path,
+    user: tuple[int, int] | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> int:
     """Run a one-off set-up command (initdb, storage format), output appended to ``log_path``; return its exit code."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,10 +132,8 @@ def stop(record: PidRecord, sig: int = signal.SIGTERM, timeout_s: float = 60.0) 
         signal_group(signal.SIGKILL)
         wait_until(lambda: not alive(), 10.0)
     # reap it if it is our own child (a stack started and stopped in one process, as tests do)
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(record.pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float, interval_s: float = 0.2) -> bool:

@@ -110,7 +110,7 @@ class StackSecrets:
         values: dict[str, SecretStr] = {}
         for name in SECRET_NAMES:
             env_key = cls.env_name(name)
-            value = os.environ.get(env_key) or stored.get(env_key)
+            value = os.environ.get(env_key) or stored.get(env_key) or ""
             if not value:
                 value = secrets.token_urlsafe(18)
                 stored[env_key] = value

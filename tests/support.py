@@ -45,7 +45,7 @@ def consume_change_events(
             if msg.value() is None:
                 continue
             envelope = orjson.loads(msg.value())
-            events.append(envelope["payload"] if "payload" in envelope else envelope)
+            events.append(envelope.get("payload", envelope))
     finally:
         consumer.close()
     return events

@@ -69,7 +69,9 @@ class Connect(Service):
     def environment(self) -> Mapping[str, str]:
         env = dict(os.environ)
         # only the capture user's password, for connector configs that say ${env:INVENTORY_CDC_DEBEZIUM_PASSWORD}
-        env[StackSecrets.env_name("debezium_password")] = self.settings.secrets.debezium_password.get_secret_value()
+        env[StackSecrets.env_name("debezium_password")] = (
+            self.settings.secrets.debezium_password.get_secret_value()
+        )
         return env
 
     def command(self) -> Sequence[str]:

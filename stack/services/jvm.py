@@ -35,7 +35,9 @@ def write_properties(path: Path, values: dict[str, str]) -> None:
     path.write_text("".join(f"{k}={v}\n" for k, v in values.items()))
 
 
-def java_command(settings: StackSettings, config_dir: Path, heap: str, main_class: str, *args: str) -> list[str]:
+def java_command(
+    settings: StackSettings, config_dir: Path, heap: str, main_class: str, *args: str
+) -> list[str]:
     """``java`` with the stack's class path (``lib/*``: java expands the wildcard itself) and logging config."""
     log4j = config_dir / "log4j2.properties"
     if not log4j.exists():

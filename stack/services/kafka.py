@@ -21,7 +21,10 @@ class Kafka(Service):
 
     @property
     def ports(self) -> dict[str, int]:
-        return {"kafka_port": self.settings.kafka_port, "kafka_controller_port": self.settings.kafka_controller_port}
+        return {
+            "kafka_port": self.settings.kafka_port,
+            "kafka_controller_port": self.settings.kafka_controller_port,
+        }
 
     def properties(self) -> dict[str, str]:
         host = self.settings.host
@@ -57,8 +60,15 @@ class Kafka(Service):
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         argv = java_command(
-            self.settings, self.data_dir, "256m", "kafka.tools.StorageTool",
-            "format", "-t", cluster_id, "-c", str(config),
+            self.settings,
+            self.data_dir,
+            "256m",
+            "kafka.tools.StorageTool",
+            "format",
+            "-t",
+            cluster_id,
+            "-c",
+            str(config),
         )
         code = process.run_checked(argv, self.log_path)
         if code != 0:
@@ -66,7 +76,11 @@ class Kafka(Service):
 
     def command(self) -> Sequence[str]:
         return java_command(
-            self.settings, self.data_dir, self.settings.kafka_heap, "kafka.Kafka", str(self.data_dir / "server.properties")
+            self.settings,
+            self.data_dir,
+            self.settings.kafka_heap,
+            "kafka.Kafka",
+            str(self.data_dir / "server.properties"),
         )
 
     def healthy(self) -> bool:
@@ -74,9 +88,13 @@ class Kafka(Service):
             return False
         try:
             admin = AdminClient(
-                {"bootstrap.servers": self.settings.kafka_bootstrap, "socket.timeout.ms": 2000, "log_level": 0}
+                {
+                    "bootstrap.servers": self.settings.kafka_bootstrap,
+                    "socket.timeout.ms": 2000,
+                    "log_level": 0,
+                }
             )
             metadata = admin.list_topics(timeout=2)
-        except Exception:  # noqa: BLE001 - librdkafka raises KafkaException and others while the broker starts
+        except Exception:  # librdkafka raises KafkaException and others while the broker starts
             return False
         return len(metadata.brokers) >= 1

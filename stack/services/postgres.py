@@ -61,9 +61,12 @@ class Postgres(Service):
             code = process.run_checked(
                 [
                     find("initdb"),
-                    "-D", str(pgdata),
-                    "-U", "postgres",
-                    "--pwfile", pwfile.name,
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    "postgres",
+                    "--pwfile",
+                    pwfile.name,
                     "--auth-local=trust",
                     "--auth-host=scram-sha-256",
                     "--encoding=UTF8",
@@ -82,10 +85,14 @@ class Postgres(Service):
     def command(self) -> Sequence[str]:
         argv = [
             find("postgres"),
-            "-D", str(self.data_dir / "data"),
-            "-p", str(self.port),
-            "-c", f"listen_addresses={self.settings.host}",
-            "-c", f"unix_socket_directories={self.data_dir / 'socket'}",
+            "-D",
+            str(self.data_dir / "data"),
+            "-p",
+            str(self.port),
+            "-c",
+            f"listen_addresses={self.settings.host}",
+            "-c",
+            f"unix_socket_directories={self.data_dir / 'socket'}",
         ]
         for key, value in SERVER_SETTINGS.items():
             argv += ["-c", f"{key}={value}"]

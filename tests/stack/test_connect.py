@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 from collections.abc import Iterator
@@ -72,7 +73,9 @@ def test_postgres_connector_captures_insert_update_delete(
         conn.execute(f"CREATE ROLE {name} LOGIN REPLICATION PASSWORD '{password}'")
     try:
         with psycopg.connect(**admin_url, dbname=name, autocommit=True) as conn:
-            conn.execute("CREATE TABLE public.item (id int PRIMARY KEY, name text NOT NULL, qty int NOT NULL)")
+            conn.execute(
+                "CREATE TABLE public.item (id int PRIMARY KEY, name text NOT NULL, qty int NOT NULL)"
+            )
             # full before-images on update and delete
             conn.execute("ALTER TABLE public.item REPLICA IDENTITY FULL")
             conn.execute(f"GRANT SELECT ON public.item TO {name}")
@@ -109,10 +112,8 @@ def test_postgres_connector_captures_insert_update_delete(
         # Connect stores only the reference, never the password itself
         assert password not in str(connect.config(name))
     finally:
-        try:
+        with contextlib.suppress(Exception):  # cleanup continues whatever failed first
             connect.delete(name)
-        except Exception:  # noqa: BLE001 - cleanup continues whatever failed first
-            pass
         with psycopg.connect(**admin_url, dbname="postgres", autocommit=True) as conn:
             # the slot outlives the connector; a forgotten slot pins WAL forever
             for _ in range(50):
@@ -184,10 +185,8 @@ def test_mariadb_connector_captures_insert_update_delete(
         _assert_crud(events, "id")
         assert all(e["source"]["connector"] == "mariadb" for e in events)
     finally:
-        try:
+        with contextlib.suppress(Exception):  # cleanup continues whatever failed first
             connect.delete(name)
-        except Exception:  # noqa: BLE001 - cleanup continues whatever failed first
-            pass
         with conn.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {name}")
             cur.execute(f"DROP USER IF EXISTS '{name}'@'{stack_settings.host}'")

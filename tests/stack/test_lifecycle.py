@@ -41,7 +41,12 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
 
 def run(home: Path, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, "stack", *args], env=_env(home, **extra), capture_output=True, text=True, timeout=400, check=False
+        [*CLI, "stack", *args],
+        env=_env(home, **extra),
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
     )
 
 
@@ -90,7 +95,9 @@ def test_up_is_idempotent_and_down_leaves_nothing_running(private_home: Path) ->
     second = run(private_home, "up")
     assert second.returncode == 0, second.stderr
     assert second.stdout.count("already running") == 4
-    again = {row["service"]: row["pid"] for row in orjson.loads(run(private_home, "status", "-o", "json").stdout)}
+    again = {
+        row["service"]: row["pid"] for row in orjson.loads(run(private_home, "status", "-o", "json").stdout)
+    }
     assert again == pids
     assert sorted(processes_under(private_home)) == before
 
