@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from connectors.exceptions import ConnectorError
 from stack.exceptions import StackError
 
 P = ParamSpec("P")
@@ -17,7 +18,7 @@ R = TypeVar("R")
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 #: errors a user can act on: shown as one line (plus any log tail they carry), exit code 1
-USER_ERRORS: tuple[type[Exception], ...] = (StackError,)
+USER_ERRORS: tuple[type[Exception], ...] = (StackError, ConnectorError)
 
 
 def register(*types: type[Exception]) -> None:

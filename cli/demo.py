@@ -1,0 +1,345 @@
+"""``inventory-cdc demo``: the stack up, the legacy databases created, and one row change per live database
+followed from its commit to its Debezium change event on Kafka.
+
+The demo registers its own connectors (``demo-box-office``, ``demo-pricing``) with their own topic prefixes and
+replication slot, so it never disturbs connectors applied from the specs, and removes them at the end (a
+PostgreSQL slot left behind would pin WAL for ever) unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import orjson
+import psycopg
+import pymysql
+import typer
+from confluent_kafka import Consumer, KafkaError
+from confluent_kafka.admin import AdminClient
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from cli.errors import fail, user_errors
+from connectors.connect_client import ConnectClient
+from legacy_adapters.registry import get_system, installer
+from stack.manager import Stack, StartResult
+from stack.settings import StackSecrets, StackSettings
+
+console = Console(highlight=False)
+
+PASSWORD_REF = "${env:" + StackSecrets.env_name("debezium_password") + "}"
+
+
+@dataclass(frozen=True)
+class DemoCapture:
+    system: str
+    connector: str
+    topic: str
+    marker_field: str
+    marker: str
+    config: dict[str, str]
+
+
+def _box_office(settings: StackSettings, marker: str) -> DemoCapture:
+    prefix = "demo_box_office"
+    return DemoCapture(
+        system="box office (MariaDB)",
+        connector="demo-box-office",
+        topic=f"{prefix}.boxoffice.VENUE",
+        marker_field="VEN_CD",
+        marker=marker,
+        config={
+            "connector.class": "io.debezium.connector.mariadb.MariaDbConnector",
+            "database.hostname": settings.host,
+            "database.port": str(settings.mariadb_port),
+            "database.user": "debezium",
+            "database.password": PASSWORD_REF,
+            "database.server.id": str(random.randint(100_000, 4_000_000)),
+            "topic.prefix": prefix,
+            "database.include.list": "boxoffice",
+            "table.include.list": "boxoffice.VENUE",
+            "schema.history.internal.kafka.bootstrap.servers": settings.kafka_bootstrap,
+            "schema.history.internal.kafka.topic": f"{prefix}.schema-history",
+            "snapshot.mode": "no_data",
+            "snapshot.locking.mode": "none",
+            "heartbeat.interval.ms": "500",
+            "tasks.max": "1",
+        },
+    )
+
+
+def _pricing(settings: StackSettings, marker: str) -> DemoCapture:
+    prefix = "demo_pricing"
+    return DemoCapture(
+        system="pricing (PostgreSQL)",
+        connector="demo-pricing",
+        topic=f"{prefix}.pricing.price_level",
+        marker_field="level_name",
+        marker=marker,
+        config={
+            "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+            "database.hostname": settings.host,
+            "database.port": str(settings.postgres_port),
+            "database.user": "debezium",
+            "database.password": PASSWORD_REF,
+            "database.dbname": "pricing",
+            "topic.prefix": prefix,
+            "plugin.name": "pgoutput",
+            "slot.name": "demo_pricing",
+            "publication.name": "dbz_pricing",
+            "publication.autocreate.mode": "disabled",
+            "table.include.list": "pricing.price_level",
+            "snapshot.mode": "no_data",
+            "heartbeat.interval.ms": "500",
+            "decimal.handling.mode": "string",
+            "tasks.max": "1",
+        },
+    )
+
+
+def _write_box_office(settings: StackSettings, marker: str) -> None:
+    conn = pymysql.connect(
+        host=settings.host,
+        port=settings.mariadb_port,
+        user="root",
+        password=settings.secrets.mariadb_root_password.get_secret_value(),
+        database="boxoffice",
+        charset="latin1",
+        autocommit=True,
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO VENUE (VEN_CD, VEN_NM, CITY_NM, CNTRY_CD, TZ_NM, CAP_QTY, CRT_DT) "
+                "VALUES (%s, %s, %s, 'US', 'America/New_York', 1200, NOW())",
+                (marker, "Demo Hall", "Brooklyn"),
+            )
+    finally:
+        conn.close()
+
+
+def _write_pricing(settings: StackSettings, marker: str) -> None:
+    with psycopg.connect(
+        host=settings.host,
+        port=settings.postgres_port,
+        user="postgres",
+        password=settings.secrets.postgres_password.get_secret_value(),
+        dbname="pricing",
+        autocommit=True,
+    ) as conn:
+        conn.execute(
+            "INSERT INTO pricing.price_level (event_ref, level_code, level_name, amount, currency, valid_from) "
+            "VALUES ('BO-0', 'DEMO', %s, 49.50, 'USD', now())",
+            (marker,),
+        )
+
+
+def _consume_marker(settings: StackSettings, capture: DemoCapture, timeout_s: float) -> dict[str, Any] | None:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"inventory-cdc-demo-{secrets.token_hex(4)}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "log_level": 0,
+        }
+    )
+    consumer.subscribe([capture.topic])
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None or msg.value() is None:
+                continue
+            if msg.error():
+                if msg.error().code() in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
+                    continue
+                raise fail(f"reading {capture.topic}: {msg.error()}")
+            payload = orjson.loads(msg.value()).get("payload") or {}
+            after = payload.get("after") or {}
+            if after.get(capture.marker_field) == capture.marker:
+                return dict(payload)
+    finally:
+        consumer.close()
+    return None
+
+
+def _wait_heartbeat(settings: StackSettings, capture: DemoCapture, timeout_s: float) -> bool:
+    """True once the connector's heartbeat topic has a record: its streaming loop is running."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": settings.kafka_bootstrap,
+            "group.id": f"inventory-cdc-demo-{secrets.token_hex(4)}",
+            "auto.offset.reset": "earliest",
+            "log_level": 0,
+        }
+    )
+    consumer.subscribe([f"__debezium-heartbeat.{capture.config['topic.prefix']}"])
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is not None and not msg.error():
+                return True
+    finally:
+        consumer.close()
+    return False
+
+
+def _register_fresh(client: ConnectClient, capture: DemoCapture) -> None:
+    """Register the connector with no stored offsets: created STOPPED, offsets cleared, then resumed.
+
+    Offsets outlive a deleted connector of the same name; without this, a second demo would resume from the
+    first one's position (and a MariaDB connector would look for a schema history the demo already removed).
+    """
+    if capture.connector in client.connectors():
+        _remove(client, capture.connector)
+    client.create(capture.connector, capture.config, initial_state="STOPPED")
+    client.wait_running(capture.connector, wanted="STOPPED")
+    client.reset_offsets(capture.connector)
+    client.resume(capture.connector)
+
+
+def _remove(client: ConnectClient, name: str) -> None:
+    """Stop the connector, forget its offsets, delete it."""
+    client.stop(name)
+    client.wait_running(name, wanted="STOPPED")
+    client.reset_offsets(name)
+    client.delete(name)
+
+
+def _cleanup(client: ConnectClient, settings: StackSettings, captures: list[DemoCapture]) -> None:
+    for capture in captures:
+        with contextlib.suppress(Exception):
+            _remove(client, capture.connector)
+    # the demo's own rows go too (after its connectors, so no one captures the deletes)
+    conn = pymysql.connect(
+        host=settings.host,
+        port=settings.mariadb_port,
+        user="root",
+        password=settings.secrets.mariadb_root_password.get_secret_value(),
+        database="boxoffice",
+        autocommit=True,
+    )
+    try:
+        with conn.cursor() as cur:
+            cur.execute("DELETE FROM VENUE WHERE VEN_CD = %s", (captures[0].marker,))
+    finally:
+        conn.close()
+    with psycopg.connect(
+        host=settings.host,
+        port=settings.postgres_port,
+        user="postgres",
+        password=settings.secrets.postgres_password.get_secret_value(),
+        dbname="pricing",
+        autocommit=True,
+    ) as conn:
+        conn.execute("DELETE FROM pricing.price_level WHERE level_name = %s", (captures[1].marker,))
+        for _ in range(100):
+            row = conn.execute(
+                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'demo_pricing'"
+            ).fetchone()
+            if row is None:
+                break
+            if row[0] is None:
+                conn.execute("SELECT pg_drop_replication_slot('demo_pricing')")
+                break
+            time.sleep(0.2)
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
+    topics = [
+        t for t in admin.list_topics(timeout=10).topics if "demo_box_office" in t or "demo_pricing" in t
+    ]
+    if topics:
+        for future in admin.delete_topics(topics, operation_timeout=30).values():
+            with contextlib.suppress(Exception):
+                future.result()
+
+
+def _summary(after: dict[str, Any], fields: tuple[str, ...]) -> str:
+    return ", ".join(f"{k}={after.get(k)!r}" for k in fields if k in after)
+
+
+@user_errors
+def demo(
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Leave the demo connectors and topics in place.")
+    ] = False,
+    timeout_s: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for each change event.")
+    ] = 120.0,
+) -> None:
+    """Start the stack, create the legacy databases, and follow one row change from each database to Kafka."""
+    stack = Stack()
+    settings = stack.settings
+    console.rule("1. the local stack")
+
+    def report(result: StartResult) -> None:
+        verb = "started" if result.started else "already running"
+        console.print(
+            f"[green]✔[/] {result.service:<8} {verb:<16} {settings.host}:{result.port:<6} {result.seconds:5.1f}s"
+        )
+
+    stack.up(on_ready=report)
+
+    console.rule("2. the legacy databases")
+    for name, url in (("box_office", settings.mariadb_url()), ("pricing", settings.postgres_url())):
+        system = get_system(name)
+        init = installer(system)(make_url(url), settings.secrets.debezium_password)
+        console.print(
+            f"[green]✔[/] {system.title:<11} {system.engine_title:<10} database {system.database!r}: "
+            f"{init.count('created')} created, {init.count('present')} already present"
+        )
+
+    console.rule("3. Debezium connectors, registered through Kafka Connect's REST API")
+    marker = "D" + secrets.token_hex(2).upper() + "X"
+    captures = [_box_office(settings, marker[:6]), _pricing(settings, f"demo {marker}")]
+    writers = {"demo-box-office": _write_box_office, "demo-pricing": _write_pricing}
+    table = Table("system", "topic", "op", "row after the change", "write → captured")
+    with ConnectClient(settings.connect_url) as client:
+        try:
+            for capture in captures:
+                _register_fresh(client, capture)
+                client.wait_running(capture.connector)
+                console.print(f"[green]✔[/] {capture.connector:<16} RUNNING  → {capture.topic}")
+            # no_data: streaming starts at the current position; a heartbeat shows each task has reached it
+            for capture in captures:
+                if not _wait_heartbeat(settings, capture, timeout_s):
+                    raise fail(
+                        f"{capture.connector} sent no heartbeat within {timeout_s:.0f}s: see `inventory-cdc stack logs connect`"
+                    )
+            console.rule("4. one row change per database")
+            for capture in captures:
+                began = time.time()
+                writers[capture.connector](settings, capture.marker)
+                event = _consume_marker(settings, capture, timeout_s)
+                if event is None:
+                    raise fail(
+                        f"no change event for {capture.system} on {capture.topic} within {timeout_s:.0f}s"
+                    )
+                latency = event["ts_ms"] / 1000 - began
+                fields = (
+                    ("VEN_CD", "VEN_NM", "TZ_NM")
+                    if "VEN_CD" in event["after"]
+                    else ("level_name", "amount", "currency")
+                )
+                table.add_row(
+                    capture.system,
+                    capture.topic,
+                    event["op"],
+                    _summary(event["after"], fields),
+                    f"{max(latency, 0) * 1000:.0f} ms",
+                )
+        finally:
+            if not keep:
+                _cleanup(client, settings, captures)
+    console.print(table)
+    console.print(
+        "Next: [bold]inventory-cdc stack status[/], [bold]inventory-cdc stack logs connect[/]; "
+        "[bold]inventory-cdc stack down[/] stops everything."
+    )
