@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import pymysql
 import pytest
+from confluent_kafka.admin import AdminClient, ConfigResource
 
 from connectors.connect_client import ConnectClient
 from stack.settings import StackSettings
@@ -192,3 +193,15 @@ def test_mariadb_connector_captures_insert_update_delete(
             cur.execute(f"DROP USER IF EXISTS '{name}'@'{stack_settings.host}'")
         conn.close()
         delete_topics(stack_settings.kafka_bootstrap, name)
+
+
+def test_connect_internal_topics_are_compacted(stack_settings: StackSettings) -> None:
+    """Connect's config, offset and status topics must be compacted, or connector state is lost over time."""
+    admin = AdminClient({"bootstrap.servers": stack_settings.kafka_bootstrap, "log_level": 0})
+    names = ("_connect-configs", "_connect-offsets", "_connect-status")
+    resources = [ConfigResource(ConfigResource.Type.TOPIC, name) for name in names]
+    for resource, future in admin.describe_configs(resources).items():
+        config = future.result()
+        assert config["cleanup.policy"].value == "compact", resource
+    metadata = admin.list_topics(timeout=10)
+    assert len(metadata.topics["_connect-configs"].partitions) == 1  # Connect requires exactly one

@@ -92,6 +92,9 @@ def test_up_is_idempotent_and_down_leaves_nothing_running(private_home: Path) ->
     pids = {row["service"]: row["pid"] for row in status}
     before = sorted(processes_under(private_home))
 
+    logs = run(private_home, "logs", "kafka", "-n", "5")
+    assert logs.returncode == 0 and 0 < len(logs.stdout.strip().splitlines()) <= 5
+
     second = run(private_home, "up")
     assert second.returncode == 0, second.stderr
     assert second.stdout.count("already running") == 4
