@@ -103,8 +103,8 @@ def _pricing(settings: StackSettings, marker: str) -> DemoCapture:
     )
 
 
-def _write_box_office(settings: StackSettings, marker: str) -> None:
-    conn = pymysql.connect(
+def _mariadb(settings: StackSettings) -> pymysql.connections.Connection[Any]:
+    return pymysql.connect(
         host=settings.host,
         port=settings.mariadb_port,
         user="root",
@@ -113,6 +113,21 @@ def _write_box_office(settings: StackSettings, marker: str) -> None:
         charset="latin1",
         autocommit=True,
     )
+
+
+def _postgres(settings: StackSettings) -> psycopg.Connection[Any]:
+    return psycopg.connect(
+        host=settings.host,
+        port=settings.postgres_port,
+        user="postgres",
+        password=settings.secrets.postgres_password.get_secret_value(),
+        dbname="pricing",
+        autocommit=True,
+    )
+
+
+def _write_box_office(settings: StackSettings, marker: str) -> None:
+    conn = _mariadb(settings)
     try:
         with conn.cursor() as cur:
             cur.execute(
@@ -125,14 +140,7 @@ def _write_box_office(settings: StackSettings, marker: str) -> None:
 
 
 def _write_pricing(settings: StackSettings, marker: str) -> None:
-    with psycopg.connect(
-        host=settings.host,
-        port=settings.postgres_port,
-        user="postgres",
-        password=settings.secrets.postgres_password.get_secret_value(),
-        dbname="pricing",
-        autocommit=True,
-    ) as conn:
+    with _postgres(settings) as conn:
         conn.execute(
             "INSERT INTO pricing.price_level (event_ref, level_code, level_name, amount, currency, valid_from) "
             "VALUES ('BO-0', 'DEMO', %s, 49.50, 'USD', now())",
@@ -141,6 +149,30 @@ def _write_pricing(settings: StackSettings, marker: str) -> None:
 
 
 def _consume_marker(settings: StackSettings, capture: DemoCapture, timeout_s: float) -> dict[str, Any] | None:
+    consumer = _consumer(settings, capture.topic)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            error, value = msg.error(), msg.value()
+            if error is not None:
+                if error.code() in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
+                    continue
+                raise fail(f"reading {capture.topic}: {error}")
+            if value is None:
+                continue
+            payload = orjson.loads(value).get("payload") or {}
+            after = payload.get("after") or {}
+            if after.get(capture.marker_field) == capture.marker:
+                return dict(payload)
+    finally:
+        consumer.close()
+    return None
+
+
+def _consumer(settings: StackSettings, topic: str) -> Consumer:
     consumer = Consumer(
         {
             "bootstrap.servers": settings.kafka_bootstrap,
@@ -150,37 +182,13 @@ def _consume_marker(settings: StackSettings, capture: DemoCapture, timeout_s: fl
             "log_level": 0,
         }
     )
-    consumer.subscribe([capture.topic])
-    deadline = time.monotonic() + timeout_s
-    try:
-        while time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is None or msg.value() is None:
-                continue
-            if msg.error():
-                if msg.error().code() in (KafkaError._PARTITION_EOF, KafkaError.UNKNOWN_TOPIC_OR_PART):
-                    continue
-                raise fail(f"reading {capture.topic}: {msg.error()}")
-            payload = orjson.loads(msg.value()).get("payload") or {}
-            after = payload.get("after") or {}
-            if after.get(capture.marker_field) == capture.marker:
-                return dict(payload)
-    finally:
-        consumer.close()
-    return None
+    consumer.subscribe([topic])
+    return consumer
 
 
 def _wait_heartbeat(settings: StackSettings, capture: DemoCapture, timeout_s: float) -> bool:
     """True once the connector's heartbeat topic has a record: its streaming loop is running."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": settings.kafka_bootstrap,
-            "group.id": f"inventory-cdc-demo-{secrets.token_hex(4)}",
-            "auto.offset.reset": "earliest",
-            "log_level": 0,
-        }
-    )
-    consumer.subscribe([f"__debezium-heartbeat.{capture.config['topic.prefix']}"])
+    consumer = _consumer(settings, f"__debezium-heartbeat.{capture.config['topic.prefix']}")
     deadline = time.monotonic() + timeout_s
     try:
         while time.monotonic() < deadline:
@@ -219,36 +227,22 @@ def _cleanup(client: ConnectClient, settings: StackSettings, captures: list[Demo
         with contextlib.suppress(Exception):
             _remove(client, capture.connector)
     # the demo's own rows go too (after its connectors, so no one captures the deletes)
-    conn = pymysql.connect(
-        host=settings.host,
-        port=settings.mariadb_port,
-        user="root",
-        password=settings.secrets.mariadb_root_password.get_secret_value(),
-        database="boxoffice",
-        autocommit=True,
-    )
+    conn = _mariadb(settings)
     try:
         with conn.cursor() as cur:
             cur.execute("DELETE FROM VENUE WHERE VEN_CD = %s", (captures[0].marker,))
     finally:
         conn.close()
-    with psycopg.connect(
-        host=settings.host,
-        port=settings.postgres_port,
-        user="postgres",
-        password=settings.secrets.postgres_password.get_secret_value(),
-        dbname="pricing",
-        autocommit=True,
-    ) as conn:
-        conn.execute("DELETE FROM pricing.price_level WHERE level_name = %s", (captures[1].marker,))
+    with _postgres(settings) as pg:
+        pg.execute("DELETE FROM pricing.price_level WHERE level_name = %s", (captures[1].marker,))
         for _ in range(100):
-            row = conn.execute(
+            row = pg.execute(
                 "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'demo_pricing'"
             ).fetchone()
             if row is None:
                 break
             if row[0] is None:
-                conn.execute("SELECT pg_drop_replication_slot('demo_pricing')")
+                pg.execute("SELECT pg_drop_replication_slot('demo_pricing')")
                 break
             time.sleep(0.2)
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
