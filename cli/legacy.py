@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import orjson
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -29,10 +30,10 @@ CRM_URL_ENV = "INVENTORY_CDC_CRM_URL"
 app = typer.Typer(no_args_is_help=True, help="The legacy systems' databases: schemas, tables, capture users.")
 console = Console(highlight=False)
 
-_COLOURS = {"created": "green", "updated": "yellow", "present": "dim"}
+_COLOURS = {"created": "green", "updated": "yellow"}
 
 
-class Output(str, Enum):
+class Output(StrEnum):
     table = "table"
     json = "json"
 
@@ -49,24 +50,36 @@ def _admin_url(system: LegacySystem, settings: StackSettings) -> URL | None:
     try:
         return make_url(raw)
     except ArgumentError:
-        raise fail(f"{CRM_URL_ENV} is not a SQLAlchemy URL (mssql+pymssql://USER:PASSWORD@HOST:PORT/master)") from None
+        raise fail(
+            f"{CRM_URL_ENV} is not a SQLAlchemy URL (mssql+pymssql://USER:PASSWORD@HOST:PORT/master)"
+        ) from None
 
 
 def _init_one(system: LegacySystem, url: URL, settings: StackSettings) -> InitReport:
     try:
         return installer(system)(url, settings.secrets.debezium_password)
     except DatabaseUnreachableError as exc:
-        hint = "start it with `inventory-cdc stack up`" if system.local else f"check {CRM_URL_ENV} and that it runs"
+        hint = (
+            "start it with `inventory-cdc stack up`"
+            if system.local
+            else f"check {CRM_URL_ENV} and that it runs"
+        )
         raise fail(f"{exc}: {hint}") from None
 
 
 def _render(reports: list[InitReport]) -> None:
-    table = Table("system", "kind", "object", "result")
+    """One row per system and kind of object: how many were already present, and each one created or updated."""
+    table = Table("system", "kind", "present", "changes")
     for report in reports:
-        for step in report.steps:
-            colour = _COLOURS[step.outcome]
-            result = f"[{colour}]{step.outcome}[/]" + (f" ({step.detail})" if step.detail and step.outcome != "present" else "")
-            table.add_row(report.system, step.kind, step.name, result)
+        kinds = dict.fromkeys(step.kind for step in report.steps)
+        for kind in kinds:
+            steps = [step for step in report.steps if step.kind == kind]
+            changes = "\n".join(
+                f"[{_COLOURS[step.outcome]}]{step.outcome}[/] {escape(step.name)}"
+                for step in steps
+                if step.outcome != "present"
+            )
+            table.add_row(report.system, kind, str(sum(step.outcome == "present" for step in steps)), changes)
     console.print(table)
     created = sum(r.count("created") for r in reports)
     updated = sum(r.count("updated") for r in reports)
@@ -81,7 +94,8 @@ def _render(reports: list[InitReport]) -> None:
 @user_errors
 def init(
     system: Annotated[
-        str | None, typer.Argument(help=f"One system (default: every one that runs here): {', '.join(SYSTEMS)}")
+        str | None,
+        typer.Argument(help=f"One system (default: every one that runs here): {', '.join(SYSTEMS)}"),
     ] = None,
     output: Annotated[Output, typer.Option("--output", "-o", help="table or json")] = Output.table,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import legacy, stack
+from cli import demo, legacy, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -14,3 +14,4 @@ app = typer.Typer(
 )
 app.add_typer(stack.app, name="stack")
 app.add_typer(legacy.app, name="legacy")
+app.command(name="demo")(demo.demo)

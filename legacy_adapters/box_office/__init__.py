@@ -1,0 +1,36 @@
+"""Box office: venues, events, seat inventory, orders and chargebacks (MySQL dialect, database ``boxoffice``).
+
+Operational hazards: Debezium reads the row binlog, which the server purges after ``binlog_expire_logs_seconds``
+(seven days on the stack): a connector stopped for longer must snapshot again. Every session that writes zero
+dates must first run :data:`SESSION_SQL_MODE` (MySQL 8's default refuses them).
+"""
+
+from __future__ import annotations
+
+from legacy_adapters.system import LegacySystem
+
+DATABASE = "boxoffice"
+
+#: sql_mode for every session that writes here: strict, but zero dates allowed (no NO_ZERO_DATE / NO_ZERO_IN_DATE)
+SESSION_SQL_MODE = "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION"
+
+#: the database's character set: legacy text is latin1 (which MySQL means as Windows-1252)
+CHARSET = "latin1"
+
+TABLES = ("VENUE", "EVT_MASTER", "SEAT_INV", "ORD_HDR", "ORD_LN", "ORD_CHGBK")
+SIGNAL_TABLE = "DBZ_SIGNAL"
+
+SYSTEM = LegacySystem(
+    name="box_office",
+    title="box office",
+    engine="mariadb",
+    engine_title="MariaDB",
+    dialect="mysql",
+    database=DATABASE,
+    package=__name__,
+    ddl_resource="schema.sql",
+    schemas=(DATABASE,),
+    captured_tables=tuple(f"{DATABASE}.{t}" for t in (*TABLES, SIGNAL_TABLE)),
+    signal_table=f"{DATABASE}.{SIGNAL_TABLE}",
+    pii_columns=(f"{DATABASE}.ORD_HDR.BUYER_NM",),
+)

@@ -1,0 +1,42 @@
+"""CRM and presale: customers, fan-club tiers, presale grants, logins, chargebacks (SQL Server, database ``crm``).
+
+SQL Server cannot run on our machines: the DDL is checked by parsing, and applied for real where compose runs
+SQL Server. Operational hazards: change tables are filled by SQL Server Agent (no Agent, no changes) and
+purged by the cleanup job after three days by default: a connector stopped for longer loses changes.
+"""
+
+from __future__ import annotations
+
+from legacy_adapters.system import LegacySystem
+
+DATABASE = "crm"
+GATING_ROLE = "cdc_reader"
+TABLES = (
+    "dbo.Customer",
+    "dbo.FanClubTier",
+    "dbo.FanClubMembership",
+    "dbo.PresaleGrant",
+    "dbo.LoginEvent",
+    "dbo.Chargeback",
+)
+SIGNAL_TABLE = "dbo.dbz_signal"
+#: stands for the capture user's password in schema.sql; the installer replaces it with a quoted literal
+PASSWORD_PLACEHOLDER = "__DEBEZIUM_PASSWORD__"
+
+SYSTEM = LegacySystem(
+    name="crm",
+    title="CRM and presale",
+    engine="sqlserver",
+    engine_title="SQL Server",
+    dialect="tsql",
+    database=DATABASE,
+    package=__name__,
+    ddl_resource="schema.sql",
+    schemas=("dbo",),
+    captured_tables=(*TABLES, SIGNAL_TABLE),
+    signal_table=SIGNAL_TABLE,
+    pii_columns=tuple(
+        f"dbo.Customer.{c}" for c in ("Email", "Phone", "GivenName", "FamilyName", "BirthDate")
+    ),
+    local=False,
+)
