@@ -99,7 +99,9 @@ class ConnectClient:
 
     def create(self, name: str, config: dict[str, str], initial_state: str = "RUNNING") -> JSON:
         """Create a connector in ``initial_state`` (RUNNING, PAUSED or STOPPED); 409 if it exists already."""
-        return self.request("POST", "/connectors", {"name": name, "config": config, "initial_state": initial_state})
+        return self.request(
+            "POST", "/connectors", {"name": name, "config": config, "initial_state": initial_state}
+        )
 
     def status(self, name: str) -> JSON:
         return self.request("GET", f"/connectors/{name}/status")
