@@ -82,9 +82,9 @@ def events_to_arrow(events: Iterable[Envelope]) -> pa.Table:
         if event.id in seen:
             continue
         seen.add(event.id)
-        source = event.source  # type: ignore[attr-defined]
+        source = event.source
         columns["id"].append(event.id)
-        columns["type"].append(event.type)  # type: ignore[attr-defined]
+        columns["type"].append(event.type)
         columns["key"].append(event.key)
         columns["occurred_at"].append(event.occurred_at)
         columns["schema_version"].append(event.schema_version)

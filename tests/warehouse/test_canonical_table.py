@@ -11,7 +11,6 @@ import pytest
 from pipelines.canonical import Envelope
 from pipelines.canonical.examples import build_examples
 from warehouse.canonical_table import CanonicalTable
-from warehouse.exceptions import WarehouseLockedError
 
 EXAMPLES: list[Envelope] = list(build_examples().values())
 
