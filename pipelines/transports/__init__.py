@@ -1,0 +1,1 @@
+"""Transports: how change records reach the normalizer (Kafka topics, or Debezium's embedded engine)."""
