@@ -114,6 +114,16 @@ class ConnectClient:
             {"connector.class": connector_class, **config},
         )
 
+    def exists(self, name: str) -> bool:
+        try:
+            self.request("GET", f"/connectors/{name}")
+        except ConnectorNotFoundError:
+            return False
+        return True
+
+    def tasks(self, name: str) -> list[dict[str, Any]]:
+        return list(self.request("GET", f"/connectors/{name}/tasks"))
+
     def pause(self, name: str) -> None:
         self.request("PUT", f"/connectors/{name}/pause")
 
@@ -133,6 +143,11 @@ class ConnectClient:
 
     def offsets(self, name: str) -> JSON:
         return self.request("GET", f"/connectors/{name}/offsets")
+
+    def patch_offsets(self, name: str, offsets: list[dict[str, Any]]) -> JSON:
+        """Move stored offsets (``PATCH``; the connector must be STOPPED). Each item has ``partition`` and
+        ``offset`` as ``GET .../offsets`` shows them; an ``offset`` of None removes that partition's offset."""
+        return self.request("PATCH", f"/connectors/{name}/offsets", {"offsets": offsets})
 
     def reset_offsets(self, name: str) -> JSON:
         """Forget every stored offset (the connector must be STOPPED first); the next start snapshots anew."""
