@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import demo, legacy, stack
+from cli import connectors, demo, legacy, simulate, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -15,3 +15,5 @@ app = typer.Typer(
 app.add_typer(stack.app, name="stack")
 app.add_typer(legacy.app, name="legacy")
 app.command(name="demo")(demo.demo)
+app.add_typer(connectors.app, name="connectors")
+app.command(name="simulate")(simulate.simulate)
