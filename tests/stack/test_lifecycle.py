@@ -130,6 +130,8 @@ def test_unknown_service_is_one_line_error(private_home: Path) -> None:
 
 def test_port_taken_by_a_stranger_is_one_line_error(private_home: Path) -> None:
     with socket.socket() as squatter:
+        # a previous test's connections may leave the port in TIME_WAIT; a listener may still bind
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", PORTS["POSTGRES_PORT"]))
         squatter.listen()
         line = _one_line_error(run(private_home, "up", "postgres"))
