@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from cli import connectors, demo, legacy, simulate, stack
+from cli import connectors, demo, dlq, legacy, run, simulate, stack
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -17,3 +17,5 @@ app.add_typer(legacy.app, name="legacy")
 app.command(name="demo")(demo.demo)
 app.add_typer(connectors.app, name="connectors")
 app.command(name="simulate")(simulate.simulate)
+app.command(name="run")(run.run)
+app.add_typer(dlq.app, name="dlq")

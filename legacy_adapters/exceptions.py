@@ -1,17 +1,23 @@
 """Errors of the legacy systems' schemas and their installation.
 
-``legacy_adapters`` may import only ``pipelines``; until the contract defines the project-wide root, these errors
-hang under :class:`LegacyError`. ``str()`` of each is one line a user can act on (never a password, never a
-driver traceback); ``retryable`` says whether trying again can help.
+Every error here hangs under :class:`LegacyError`, itself under the project root
+:class:`~pipelines.exceptions.InventoryCdcError`. ``str()`` of each is one line a user can act on (never a
+password, never a driver traceback); ``retryable`` says whether trying again can help. Errors of *mapping*
+change events are the contract's (:mod:`pipelines.mapping.exceptions`), so the runtime can dead-letter them
+without knowing any adapter.
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
 
-class LegacyError(Exception):
+from pipelines.exceptions import InventoryCdcError
+
+
+class LegacyError(InventoryCdcError):
     """Root of this package's errors."""
 
-    retryable = False
+    retryable: ClassVar[bool] = False
 
 
 class UnknownSystemError(LegacyError):
@@ -36,7 +42,7 @@ class DdlError(LegacyError):
 class DatabaseUnreachableError(LegacyError):
     """Nothing answers at the database's address (server stopped, wrong port). Retry once it runs."""
 
-    retryable = True
+    retryable: ClassVar[bool] = True
 
     def __init__(self, engine: str, host: str, port: int | None, reason: str = "") -> None:
         self.engine = engine

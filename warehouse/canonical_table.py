@@ -129,39 +129,50 @@ class CanonicalTable:
 
         Returns how many rows were new. Safe to call again with the same events: nothing is duplicated.
         """
-        batch = events_to_arrow(events)
         self.conn.begin()
         try:
-            before = self.count()
-            if batch.num_rows:
-                self.conn.register("incoming_batch", batch)
-                self._run(
-                    """
-                    INSERT INTO canonical_events
-                        (id, type, key, occurred_at, schema_version, deleted, source_system, source_table,
-                         source_tx_id, source_snapshot, source, data)
-                    SELECT CAST(id AS UUID), type, key, occurred_at, schema_version, deleted, source_system,
-                           source_table, source_tx_id, source_snapshot, source, data
-                    FROM incoming_batch
-                    ON CONFLICT (id) DO NOTHING
-                    """
-                )
-                self.conn.unregister("incoming_batch")
-            for (consumer, stream, part), position in (checkpoints or {}).items():
-                self._run(
-                    """
-                    INSERT INTO loader_checkpoints (consumer, stream, part, position) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (consumer, stream, part)
-                    DO UPDATE SET position = excluded.position, updated_at = now()
-                    """,
-                    [consumer, stream, part, position],
-                )
-            added = self.count() - before
+            added = self.insert_events(events)
+            self.store_checkpoints(checkpoints or {})
             self.conn.commit()
         except BaseException:
             self.conn.rollback()
             raise
         return added
+
+    def insert_events(self, events: Sequence[Envelope]) -> int:
+        """Insert the events not already present, inside the caller's transaction; how many were new."""
+        batch = events_to_arrow(events)
+        if not batch.num_rows:
+            return 0
+        before = self.count()
+        self.conn.register("incoming_batch", batch)
+        try:
+            self._run(
+                """
+                INSERT INTO canonical_events
+                    (id, type, key, occurred_at, schema_version, deleted, source_system, source_table,
+                     source_tx_id, source_snapshot, source, data)
+                SELECT CAST(id AS UUID), type, key, occurred_at, schema_version, deleted, source_system,
+                       source_table, source_tx_id, source_snapshot, source, data
+                FROM incoming_batch
+                ON CONFLICT (id) DO NOTHING
+                """
+            )
+        finally:
+            self.conn.unregister("incoming_batch")
+        return self.count() - before
+
+    def store_checkpoints(self, checkpoints: Checkpoints) -> None:
+        """Upsert checkpoints, inside the caller's transaction."""
+        for (consumer, stream, part), position in checkpoints.items():
+            self._run(
+                """
+                INSERT INTO loader_checkpoints (consumer, stream, part, position) VALUES (?, ?, ?, ?)
+                ON CONFLICT (consumer, stream, part)
+                DO UPDATE SET position = excluded.position, updated_at = now()
+                """,
+                [consumer, stream, part, position],
+            )
 
     def checkpoints(self, consumer: str) -> dict[tuple[str, int], str]:
         """Stored positions of ``consumer``: (stream, partition) -> position."""

@@ -7,7 +7,12 @@ dates must first run :data:`SESSION_SQL_MODE` (MySQL 8's default refuses them).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from legacy_adapters.system import LegacySystem
+
+if TYPE_CHECKING:
+    from legacy_adapters.box_office.mapper import BoxOfficeAdapter
 
 DATABASE = "boxoffice"
 
@@ -34,3 +39,15 @@ SYSTEM = LegacySystem(
     signal_table=f"{DATABASE}.{SIGNAL_TABLE}",
     pii_columns=(f"{DATABASE}.ORD_HDR.BUYER_NM",),
 )
+
+
+def adapter(*, pepper: bytes) -> BoxOfficeAdapter:
+    """The box office's adapter (a :class:`pipelines.mapping.Adapter`) for the composition root to hand over.
+
+    ``pepper`` is the platform's PII pepper (at least 16 bytes, from the environment): presale codes are
+    hashed with it so they join the CRM's grants. Feed it the connector's table topics and its
+    ``<prefix>.transaction`` topic (``needs_transactions`` is true).
+    """
+    from legacy_adapters.box_office.mapper import BoxOfficeAdapter
+
+    return BoxOfficeAdapter(pepper=pepper)

@@ -7,7 +7,12 @@ purged by the cleanup job after three days by default: a connector stopped for l
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from legacy_adapters.system import LegacySystem
+
+if TYPE_CHECKING:
+    from legacy_adapters.crm.mapper import CrmAdapter
 
 DATABASE = "crm"
 GATING_ROLE = "cdc_reader"
@@ -40,3 +45,15 @@ SYSTEM = LegacySystem(
     ),
     local=False,
 )
+
+
+def adapter(*, pepper: bytes) -> CrmAdapter:
+    """The CRM's adapter (a :class:`pipelines.mapping.Adapter`) for the composition root to hand over.
+
+    ``pepper`` is the platform's PII pepper (at least 16 bytes, from the environment): presale codes are
+    hashed with it so they join the box office's orders. Feed it the connector's table topics; it does not
+    need the transaction topic.
+    """
+    from legacy_adapters.crm.mapper import CrmAdapter
+
+    return CrmAdapter(pepper=pepper)

@@ -8,7 +8,12 @@ The publication :data:`PUBLICATION` is made by the installer, so the connector m
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from legacy_adapters.system import LegacySystem
+
+if TYPE_CHECKING:
+    from legacy_adapters.pricing.mapper import PricingAdapter
 
 DATABASE = "pricing"
 PUBLICATION = "dbz_pricing"
@@ -30,3 +35,16 @@ SYSTEM = LegacySystem(
     signal_table=SIGNAL_TABLE,
     publication=PUBLICATION,
 )
+
+
+def adapter(*, pepper: bytes | None = None) -> PricingAdapter:
+    """The pricing system's adapter (a :class:`pipelines.mapping.Adapter`) for the composition root to hand over.
+
+    Pricing holds no personal data in clear, so ``pepper`` is not used; it is accepted so that every system's
+    factory can be called the same way. Feed it the connector's table topics; it does not need the transaction
+    topic (``needs_transactions`` is false).
+    """
+    from legacy_adapters.pricing.mapper import PricingAdapter
+
+    del pepper
+    return PricingAdapter()

@@ -75,5 +75,10 @@ class CanonicalStruct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_
 
     def __post_init__(self) -> None:
         """Check the invariants msgspec's type system cannot express (UTC offsets)."""
-        for name in _utc_fields(type(self)):
-            require_utc(name, getattr(self, name))
+        names = _UTC_FIELDS.get(type(self))  # inlined lookup: this runs for every struct built
+        if names is None:
+            names = _utc_fields(type(self))
+        for name in names:
+            value = getattr(self, name)
+            if value is not None and (value.__class__ is not datetime or value.utcoffset() != _ZERO):
+                require_utc(name, value)

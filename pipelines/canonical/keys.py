@@ -23,6 +23,7 @@ adapters strip the blank padding legacy ``CHAR`` columns carry before building k
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Final
 
 from msgspec import Meta
@@ -65,12 +66,17 @@ EntityKey = Annotated[
 ]
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _escape(component: str) -> str:
     if not component:
         raise InvalidKeyError("key components must be non-empty")
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in component):
+    if _CONTROL.search(component) is not None:
         raise InvalidKeyError(f"key component {component!r} contains a control character")
-    return component.replace("%", "%25").replace(":", "%3A")
+    if "%" in component or ":" in component:
+        return component.replace("%", "%25").replace(":", "%3A")
+    return component
 
 
 def _unescape(component: str) -> str:
@@ -84,12 +90,14 @@ def make_key(entity: str, *components: str | int) -> str:
         raise InvalidKeyError(f"unknown key entity {entity!r}; known: {', '.join(ENTITIES)}")
     if len(components) != arity:
         raise InvalidKeyError(f"a {entity} key has {arity} component(s), got {len(components)}")
-    parts = []
+    parts = [entity]
     for c in components:
-        if isinstance(c, bool) or not isinstance(c, str | int):
-            raise InvalidKeyError(f"key components are str or int, got {type(c).__name__}")
-        parts.append(_escape(str(c)))
-    return ":".join((entity, *parts))
+        if type(c) is not str:
+            if isinstance(c, bool) or not isinstance(c, str | int):
+                raise InvalidKeyError(f"key components are str or int, got {type(c).__name__}")
+            c = str(c)
+        parts.append(_escape(c))
+    return ":".join(parts)
 
 
 def parse_key(key: str) -> tuple[str, tuple[str, ...]]:

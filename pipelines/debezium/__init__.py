@@ -9,6 +9,7 @@ and golden cases.
 
 from __future__ import annotations
 
+from pipelines.debezium.columns import RowSchema, kind_of
 from pipelines.debezium.decoder import DebeziumDecoder, decode_record
 from pipelines.debezium.exceptions import DebeziumError, DecodeError, UnknownLogicalTypeError
 from pipelines.debezium.model import (
@@ -42,6 +43,7 @@ __all__ = [
     "LogicalMessage",
     "Op",
     "RecordRef",
+    "RowSchema",
     "SchemaChange",
     "SnapshotMarker",
     "SourceInfo",
@@ -52,4 +54,5 @@ __all__ = [
     "TransactionStatus",
     "UnknownLogicalTypeError",
     "decode_record",
+    "kind_of",
 ]

@@ -176,6 +176,13 @@ class DebeziumDecoder:
                 return last_plan.finish(
                     message.payload, None if key is None else self.decode_key(key), record
                 )
+        schemaless = self._schemaless_plans.get(topic) if topic is not None else None
+        if schemaless is not None:
+            # Fast path for schemaless topics already seen: one parse straight into the typed envelope.
+            try:
+                return schemaless.decode(value, None if key is None else self.decode_key(key), record)
+            except DecodeError:
+                pass  # not a change event of that shape: take the general path, which names the problem
         try:
             top = _top.decode(value)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:

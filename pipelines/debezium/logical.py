@@ -234,7 +234,11 @@ def _json_value(ctx: LogicalContext) -> tuple[Any, Converter]:
 
 
 def _uuid(ctx: LogicalContext) -> tuple[Any, Converter]:
-    def convert(text: str) -> uuid.UUID:
+    def convert(text: str) -> uuid.UUID | None:
+        if not text:
+            # PostgreSQL deletes under REPLICA IDENTITY DEFAULT carry only the key; Debezium fills the other
+            # NOT NULL columns with their type's empty value, which for a uuid is "": no value, not a UUID.
+            return None
         try:
             return uuid.UUID(text)
         except ValueError:

@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 
 from pipelines.canonical.source import Connector, Position, Source
+from pipelines.debezium.columns import RowSchema
 
 
 class Op(StrEnum):
@@ -137,6 +138,8 @@ class ChangeEvent(msgspec.Struct, frozen=True, gc=False):
     transaction: TransactionBlock | None = None
     message: LogicalMessage | None = None
     record: RecordRef | None = None
+    row_schema: RowSchema | None = None
+    """Columns and value kinds of the table schema the rows were decoded with (shared, compared by identity)."""
 
     @property
     def row(self) -> dict[str, Any] | None:

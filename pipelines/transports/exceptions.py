@@ -19,3 +19,11 @@ class EmbeddedEngineError(TerminalError):
 
 class JvmError(TransientError):
     """The JVM for the embedded engine could not start, or started without Debezium on its class path."""
+
+
+class KafkaTransportError(TerminalError):
+    """Kafka refused something the transport needs (a topic it cannot create, a fatal producer error)."""
+
+
+class FencedError(TerminalError):
+    """Another normalizer took over this one's work (a newer producer epoch or group generation): stop."""

@@ -1,0 +1,153 @@
+"""Kafka-transport normalizer throughput (one process) on box-office seat changes, next to the raw
+confluent-kafka consume rate of the same topics in the same run; the ratio is the figure.
+
+Records are the recorded box-office envelopes of ``bench/data`` varied into ``--messages`` seat changes (cart
+holds of ``--seats-per-tx`` seats, each transaction followed by its END, as the MariaDB connector writes them),
+produced into uniquely named topics. Then, in this process:
+
+* raw: a plain ``Consumer`` reads the seat and transaction topics from the start to the end (no decoding);
+* normalizer: :class:`~pipelines.transports.kafka_normalizer.KafkaNormalizer` reads them, decodes, maps with
+  the box-office adapter and produces the canonical events in Kafka transactions with the offsets, until
+  caught up. Its clock starts at the first record handled (group join and lane set-up excluded).
+
+Topics and groups are deleted afterwards.
+
+    .venv/bin/python bench/normalizer_bench.py --messages 300000
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import time
+import uuid
+from typing import Annotated
+
+import typer
+from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient
+from rich.console import Console
+from rich.table import Table
+
+from bench.map_bench import _templates, box_office_records
+from legacy_adapters import box_office
+from pipelines.runtime.routes import Route
+from pipelines.transports.kafka_admin import ensure_topics, high_watermarks
+from pipelines.transports.kafka_normalizer import KafkaNormalizer, KafkaNormalizerConfig, NormalizerStatus
+from stack.settings import StackSettings
+
+console = Console(highlight=False)
+
+
+def _produce(bootstrap: str, prefix: str, messages: int, seats_per_tx: int) -> tuple[list[str], int]:
+    setup, records, seats = box_office_records(messages, seats_per_tx, schemas=True)
+    # the set-up rows (venue, event) with their record keys: the runtime refuses row changes without one
+    keys = {
+        row["topic"]: row["key"].encode() for row in _templates("box_office.jsonl").values() if row.get("key")
+    }
+    setup = [(topic, keys.get(topic, key), value) for topic, key, value in setup]
+    topics = {f"{prefix}.boxoffice.{t}" for t in ("VENUE", "EVT_MASTER", "SEAT_INV")} | {
+        f"{prefix}.transaction"
+    }
+    ensure_topics(bootstrap, dict.fromkeys(topics, 1))
+    producer = Producer(
+        {
+            "bootstrap.servers": bootstrap,
+            "linger.ms": 50,
+            "compression.type": "lz4",
+            "queue.buffering.max.messages": 2_000_000,
+            "queue.buffering.max.kbytes": 4_000_000,
+        }
+    )
+    for topic, key, value in [*setup, *records]:
+        renamed = prefix + topic[len("box_office") :]
+        while True:
+            try:
+                producer.produce(renamed, value, key)
+                break
+            except BufferError:
+                producer.poll(0.1)
+    producer.flush(120)
+    return sorted(topics), seats
+
+
+def _raw(bootstrap: str, topics: list[str]) -> float:
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"bench-raw-{uuid.uuid4().hex[:6]}",
+            "enable.auto.commit": False,
+            "fetch.max.bytes": 52_428_800,
+            "log_level": 0,
+        }
+    )
+    ends = high_watermarks(consumer, [(t, 0) for t in topics])
+    consumer.assign([TopicPartition(t, 0, 0) for t in topics])
+    total, n, start = sum(ends.values()), 0, time.perf_counter()
+    while n < total:
+        n += len(consumer.consume(10_000, 1.0))
+    elapsed = time.perf_counter() - start
+    consumer.close()
+    return elapsed
+
+
+def main(
+    messages: Annotated[int, typer.Option("--messages")] = 300_000,
+    seats_per_tx: Annotated[int, typer.Option("--seats-per-tx")] = 8,
+) -> None:
+    settings = StackSettings()
+    bootstrap = settings.kafka_bootstrap
+    prefix = f"bench_{uuid.uuid4().hex[:8]}"
+    pepper = os.urandom(24)
+    try:
+        topics, seats = _produce(bootstrap, prefix, messages, seats_per_tx)
+        raw_s = _raw(bootstrap, topics)
+        route = Route(
+            "box_office",
+            prefix,
+            tuple(t for t in topics if ".boxoffice." in t),
+            lambda: box_office.adapter(pepper=pepper),
+            needs_transactions=True,
+        )
+        config = KafkaNormalizerConfig(
+            bootstrap, group_id=prefix, canonical_topic=f"{prefix}.canonical", dlq_topic=f"{prefix}.dlq"
+        )
+        first: list[float] = []
+
+        def seen(status: NormalizerStatus) -> None:
+            if status.counters.records and not first:
+                first.append(time.perf_counter())
+
+        normalizer = KafkaNormalizer([route], config)
+        status = normalizer.run(lambda: False, until_caught_up=True, on_status=seen, status_every_s=0.0)
+        norm_s = time.perf_counter() - first[0]
+        assert status.counters.dead_letters == 0, status.counters
+        raw_rate, norm_rate = seats / raw_s, seats / norm_s
+        table = Table(
+            title=f"kafka normalizer, box-office seat changes ({seats:,}, {seats_per_tx} per transaction)"
+        )
+        for column in ("path", "seconds", "seat changes/s"):
+            table.add_column(column)
+        table.add_row("raw confluent-kafka consume", f"{raw_s:.2f}", f"{raw_rate:,.0f}")
+        table.add_row("normalizer (decode, map, produce, commit)", f"{norm_s:.2f}", f"{norm_rate:,.0f}")
+        console.print(table)
+        console.print(
+            f"ratio normalizer / raw: {norm_rate / raw_rate:.3f}; events {status.counters.events:,}"
+        )
+        console.print(
+            f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        )
+    finally:
+        admin = AdminClient({"bootstrap.servers": bootstrap, "log_level": 0})
+        doomed = [t for t in admin.list_topics(timeout=10).topics if t.startswith(prefix)]
+        if doomed:
+            for future in admin.delete_topics(doomed).values():
+                future.result()
+        for future in admin.delete_consumer_groups([prefix]).values():
+            with contextlib.suppress(Exception):
+                future.result()
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,99 @@
+"""What the box-office adapter remembers between changes, from snapshot reads and the stream alike.
+
+A box-office row rarely says everything its canonical event needs: an event's times need its venue's zone, a
+seat's price needs its event's currency, an order line needs its seat's labels, a chargeback its order's
+number. The adapter therefore keeps small lookups, filled by every change it maps:
+
+* venues (``VEN_ID`` -> zone) and events (``EVT_ID`` -> venue, currency): small, kept whole;
+* orders (``ORD_ID`` -> number, event, customer) and seats (``SEAT_ID`` -> event, labels): large tables, so
+  bounded (oldest entries evicted first). An order's own transaction always carries what its order needs; the
+  bounds only matter for later references (a chargeback weeks after its order).
+
+A reference that is not known raises :class:`~pipelines.mapping.MissingReferenceError` (retryable: the row may
+still be on its way on its own topic). Hazard: the lookups live in memory; a restarted adapter knows only
+what it has seen since, so run connectors with an initial snapshot (or re-snapshot the small tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from legacy_adapters.mapping.bounded import Bounded
+from pipelines.canonical import SeatRef
+from pipelines.mapping import MissingReferenceError
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """What later rows need of an ``EVT_MASTER`` row."""
+
+    venue_id: int
+    currency: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderInfo:
+    """What later rows need of an ``ORD_HDR`` row."""
+
+    order_no: str
+    evt_id: int
+    customer_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeatInfo:
+    """What order lines need of a ``SEAT_INV`` row."""
+
+    evt_id: int
+    seat: SeatRef
+
+
+class BoxOfficeState:
+    """The box-office adapter's lookups (see the module docstring)."""
+
+    def __init__(self, max_orders: int = 1_000_000, max_seats: int = 2_000_000) -> None:
+        self.venues: dict[int, str] = {}
+        self.events: dict[int, EventInfo] = {}
+        self.orders: Bounded[int, OrderInfo] = Bounded(max_orders)
+        self.seats: Bounded[int, SeatInfo] = Bounded(max_seats)
+
+    def event(self, evt_id: int, column: str = "EVT_ID") -> EventInfo:
+        """The event ``evt_id``, or :class:`MissingReferenceError`."""
+        info = self.events.get(evt_id)
+        if info is None:
+            raise MissingReferenceError(
+                f"event {evt_id} has not been seen: its venue (time zone) and currency are unknown",
+                entity="event",
+                ref=str(evt_id),
+                column=column,
+            )
+        return info
+
+    def zone(self, venue_id: int, column: str = "VEN_ID") -> str:
+        """The IANA zone of venue ``venue_id``, or :class:`MissingReferenceError` (never a guessed zone)."""
+        zone = self.venues.get(venue_id)
+        if zone is None:
+            raise MissingReferenceError(
+                f"venue {venue_id} has not been seen: its time zone is unknown",
+                entity="venue",
+                ref=str(venue_id),
+                column=column,
+            )
+        return zone
+
+    def event_zone(self, evt_id: int) -> tuple[EventInfo, str]:
+        """The event and its venue's zone."""
+        info = self.event(evt_id)
+        return info, self.zone(info.venue_id)
+
+    def order(self, ord_id: int, column: str = "ORD_ID") -> OrderInfo:
+        """The order ``ord_id``, or :class:`MissingReferenceError`."""
+        info = self.orders.get(ord_id)
+        if info is None:
+            raise MissingReferenceError(
+                f"order {ord_id} has not been seen (or was evicted): its number is unknown",
+                entity="order",
+                ref=str(ord_id),
+                column=column,
+            )
+        return info

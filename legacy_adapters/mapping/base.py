@@ -1,0 +1,127 @@
+"""The adapter skeleton every legacy system shares: routing, schema checks, transactions, error capture.
+
+A system's adapter subclasses :class:`LegacyAdapter`, lists its :class:`~legacy_adapters.mapping.tables.TableSpec`
+and implements :meth:`LegacyAdapter.map_unit`, which turns a *unit* into events: one change, or (when the
+adapter groups by transaction) all changes of one source transaction in source order. Everything a mapping
+raises as a :class:`~pipelines.mapping.MappingError` or a contract error ends up, located, in
+:attr:`~pipelines.mapping.Mapped.failures`; the other changes of the unit are still mapped.
+
+Tables listed as ignored (Debezium's signal table, tables whose rows the contract has no event for) are
+accepted and produce nothing; any other table is an :class:`~pipelines.mapping.UnknownTableError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
+from legacy_adapters.mapping.transactions import TransactionBuffer
+from pipelines.canonical import CanonicalError
+from pipelines.debezium import ChangeEvent, DebeziumRecord, Op, RecordRef, TransactionEvent
+from pipelines.mapping import InvalidValueError, Mapped, MappingError, UnknownTableError
+
+
+class LegacyAdapter:
+    """Base of the legacy systems' adapters (implements :class:`pipelines.mapping.Adapter`)."""
+
+    system: str
+    tables: frozenset[str]
+    needs_transactions: bool
+
+    def __init__(
+        self,
+        *,
+        system: str,
+        specs: Sequence[TableSpec],
+        ignored: Iterable[str] = (),
+        with_schema: bool,
+        group_transactions: bool,
+    ) -> None:
+        self.system = system
+        self.specs = {s.name: s for s in specs}
+        self.tables = frozenset(self.specs)
+        self.needs_transactions = group_transactions
+        self._ignored = frozenset(ignored)
+        self._with_schema = with_schema
+        self._guards = {name: SchemaGuard(spec) for name, spec in self.specs.items()}
+        self._parts = 2 if with_schema else 1
+        self._buffer = TransactionBuffer(self._collection_table) if group_transactions else None
+
+    # -- the Adapter protocol ----------------------------------------------------------------------------------
+    def handle(self, record: DebeziumRecord) -> Mapped:
+        """Map one decoded record; see :class:`pipelines.mapping.Adapter`."""
+        if isinstance(record, ChangeEvent):
+            return self._change(record)
+        if isinstance(record, TransactionEvent) and self._buffer is not None:
+            unit = self._buffer.end(record)
+            return Mapped() if not unit else self.map_checked(unit)
+        return Mapped()  # tombstones, heartbeats, schema changes: nothing to map
+
+    def flush(self) -> Mapped:
+        """Map every incomplete transaction as it is."""
+        out = Mapped()
+        if self._buffer is not None:
+            for unit in self._buffer.drain():
+                out.extend(self.map_checked(unit))
+        return out
+
+    def pending(self) -> tuple[RecordRef, ...]:
+        """Records held in incomplete transactions."""
+        return () if self._buffer is None else self._buffer.pending()
+
+    # -- for subclasses ----------------------------------------------------------------------------------------
+    def map_unit(self, changes: list[ChangeEvent], out: Mapped) -> None:
+        """Append the events (and failures) of ``changes`` to ``out``; one change, or one whole transaction."""
+        raise NotImplementedError
+
+    def fail(self, out: Mapped, change: ChangeEvent, error: MappingError | CanonicalError) -> None:
+        """Record ``error`` about ``change`` in ``out`` (contract errors become :class:`InvalidValueError`)."""
+        if not isinstance(error, MappingError):
+            error = InvalidValueError(str(error))
+        out.failures.append(error.locate(change, self.system))
+
+    def name_of(self, change: ChangeEvent) -> str:
+        """The adapter's name for the change's table."""
+        return table_name(change, self._with_schema)
+
+    # -- internals ---------------------------------------------------------------------------------------------
+    def _change(self, change: ChangeEvent) -> Mapped:
+        name = table_name(change, self._with_schema)
+        guard = self._guards.get(name)
+        if guard is None:
+            if name in self._ignored:
+                return Mapped()
+            error = UnknownTableError(
+                f"no mapping for table {name}; mapped: {', '.join(sorted(self.tables))}"
+            )
+            return Mapped(failures=[error.locate(change, self.system)])
+        op = change.op
+        if op is Op.MESSAGE:
+            return Mapped()
+        failure: MappingError | None
+        if op is Op.TRUNCATE:
+            failure = InvalidValueError(f"TRUNCATE of {name} has no canonical meaning: re-snapshot the table")
+        else:
+            failure = guard.check(change)
+        if self._buffer is not None and change.transaction is not None:
+            # counted even when it failed, or its transaction would wait for it forever
+            unit = self._buffer.add(change, name, keep=failure is None)
+            out = Mapped() if failure is None else Mapped(failures=[failure.locate(change, self.system)])
+            if unit:
+                self.map_unit(unit, out)
+            return out
+        if failure is not None:
+            return Mapped(failures=[failure.locate(change, self.system)])
+        out = Mapped()
+        self.map_unit([change], out)
+        return out
+
+    def map_checked(self, unit: list[ChangeEvent]) -> Mapped:
+        """Map a unit whose changes passed the table and schema checks."""
+        out = Mapped()
+        self.map_unit(unit, out)
+        return out
+
+    def _collection_table(self, data_collection: str) -> str | None:
+        name = ".".join(data_collection.split(".")[-self._parts :])
+        return name if name in self.specs else None

@@ -1,0 +1,67 @@
+"""One DuckDB file as the pipeline's sink: canonical events, dead letters, raw change log, checkpoints.
+
+:meth:`Warehouse.commit` writes everything one batch produced in a single DuckDB transaction, so after a crash
+events, dead letters, the raw log and checkpoints agree. Hazard: DuckDB allows one writing process per file;
+threads of that process share the one connection through :attr:`Warehouse.lock`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pipelines.canonical import Envelope
+from pipelines.runtime.deadletter import DeadLetter
+from pipelines.runtime.sink import RawBatch
+from warehouse import dead_letters
+from warehouse.canonical_table import CanonicalTable, Checkpoints
+from warehouse.raw_log import RawLog
+
+
+class Warehouse(CanonicalTable):
+    """The canonical table plus the dead letters and the embedded transport's raw change log."""
+
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(path)
+        self._run(dead_letters.DDL)
+        self.raw_log = RawLog(self.conn)
+        self.lock = threading.Lock()
+
+    def commit(
+        self,
+        events: Sequence[Envelope] = (),
+        letters: Sequence[DeadLetter] = (),
+        *,
+        raw: RawBatch | None = None,
+        checkpoints: Checkpoints | None = None,
+        resolved: Sequence[str] = (),
+    ) -> int:
+        """Write one batch atomically; ``resolved`` dead letters (replayed into events) are deleted. New rows."""
+        with self.lock:
+            self.conn.begin()
+            try:
+                added = self.insert_events(events)
+                dead_letters.insert_dead_letters(self.conn, letters)
+                if raw is not None:
+                    self.raw_log.append(*raw)
+                if resolved:
+                    dead_letters.delete_dead_letters(self.conn, resolved)
+                self.store_checkpoints(checkpoints or {})
+                self.conn.commit()
+            except BaseException:
+                self.conn.rollback()
+                raise
+        return added
+
+    def raw_next_seq(self, system: str) -> int:
+        """The sequence number the next raw record of ``system`` gets."""
+        with self.lock:
+            return self.raw_log.next_seq(system)
+
+    def raw_replay(self, system: str) -> Iterator[tuple[int, str, bytes | None, bytes | None]]:
+        """``system``'s raw records in the order received (read before the engines start: not locked)."""
+        return self.raw_log.replay(system)
+
+    def dead_letter_count(self) -> int:
+        return dead_letters.count_dead_letters(self.conn)
