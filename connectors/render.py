@@ -150,6 +150,12 @@ def render(spec: ConnectorSpec, ctx: RenderContext) -> Rendered:
     put("provide.transaction.metadata", spec.transaction_metadata, "transaction_metadata")
     put("decimal.handling.mode", spec.types.decimal_handling, "types.decimal_handling")
     put("time.precision.mode", spec.types.time_precision, "types.time_precision")
+    # what the normalizer's decoder is written for (pipelines/debezium/capture.py; a test keeps them equal)
+    put("binary.handling.mode", "bytes", "types")
+    put("tombstones.on.delete", "true", "types")
+    if spec.engine in ("mariadb", "mysql"):
+        # BIGINT UNSIGNED keys above 2**63-1 arrive exact instead of overflowing a Java long
+        put("bigint.unsigned.handling.mode", "precise", "types")
     put("topic.creation.default.partitions", spec.topics.partitions, "topics.partitions")
     put(
         "topic.creation.default.replication.factor",

@@ -143,3 +143,14 @@ def test_a_spec_with_pii_cannot_render_without_a_salt() -> None:
     with pytest.raises(SpecError) as info:
         render(spec, RenderContext("127.0.0.1:59092", None))
     assert info.value.problems[0].field == "pii.salt_env"
+
+
+def test_rendered_configs_carry_the_capture_settings_the_decoder_is_written_for() -> None:
+    """connectors/ may not import pipelines/, so the shared choices are checked here instead."""
+    from pipelines.debezium.capture import capture_config
+
+    for path in builtin_specs().values():
+        spec = load_spec(path, {})
+        config = render(spec, CTX).config
+        wanted = capture_config(spec.engine)
+        assert {key: config.get(key) for key in wanted} == wanted, spec.name
