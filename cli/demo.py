@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 
 from cli.errors import fail, user_errors
 from connectors.connect_client import ConnectClient
+from connectors.sources.postgres import drop_replication_slot
 from legacy_adapters.registry import get_system, installer
 from stack.manager import Stack, StartResult
 from stack.settings import StackSecrets, StackSettings
@@ -235,16 +236,7 @@ def _cleanup(client: ConnectClient, settings: StackSettings, captures: list[Demo
         conn.close()
     with _postgres(settings) as pg:
         pg.execute("DELETE FROM pricing.price_level WHERE level_name = %s", (captures[1].marker,))
-        for _ in range(100):
-            row = pg.execute(
-                "SELECT active_pid FROM pg_replication_slots WHERE slot_name = 'demo_pricing'"
-            ).fetchone()
-            if row is None:
-                break
-            if row[0] is None:
-                pg.execute("SELECT pg_drop_replication_slot('demo_pricing')")
-                break
-            time.sleep(0.2)
+        drop_replication_slot(pg, "demo_pricing")
     admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap, "log_level": 0})
     topics = [
         t for t in admin.list_topics(timeout=10).topics if "demo_box_office" in t or "demo_pricing" in t

@@ -8,6 +8,7 @@ connector can only start over with a new snapshot; without that cap, the disk fi
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,28 @@ SELECT restart_lsn::text, confirmed_flush_lsn::text, active, wal_status, databas
        pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint
 FROM pg_replication_slots WHERE slot_name = :s
 """
+
+
+def drop_replication_slot(conn: Any, slot: str, wait_s: float = 20.0) -> bool:
+    """Drop ``slot`` once no walsender holds it (a connector just deleted lets go within seconds).
+
+    ``conn`` is an autocommit DB-API connection (psycopg) to any database of the server. Returns True if a slot
+    was dropped. Hazard: a slot outlives its connector and pins WAL until dropped; dropping one a connector will
+    come back to loses every change since its position.
+    """
+    deadline = time.monotonic() + wait_s
+    while True:
+        row = conn.execute(
+            "SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", (slot,)
+        ).fetchone()
+        if row is None:
+            return False
+        if row[0] is None:
+            conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
 
 
 class PostgresSource(Source):

@@ -27,6 +27,7 @@ from typer.testing import CliRunner, Result
 from cli.main import app
 from connectors.connect_client import ConnectClient
 from connectors.loader import builtin_specs, load_spec, override
+from connectors.sources.postgres import drop_replication_slot
 from connectors.spec import ConnectorSpec
 from legacy_adapters.box_office import SESSION_SQL_MODE
 from stack.settings import StackSettings
@@ -90,16 +91,7 @@ def connect(stack_settings: StackSettings) -> Iterator[ConnectClient]:
 def drop_slot(settings: StackSettings, slot: str) -> None:
     """Drop a replication slot once its connector let go of it (a forgotten slot pins WAL forever)."""
     with pg_admin(settings, "postgres") as conn:
-        for _ in range(100):
-            row = conn.execute(
-                "SELECT active FROM pg_replication_slots WHERE slot_name = %s", (slot,)
-            ).fetchone()
-            if row is None:
-                return
-            if not row[0]:
-                conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-                return
-            time.sleep(0.2)
+        drop_replication_slot(conn, slot)
 
 
 @pytest.fixture()

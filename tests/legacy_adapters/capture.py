@@ -24,6 +24,7 @@ from confluent_kafka import Consumer, KafkaError
 from sqlalchemy.engine import make_url
 
 from connectors.connect_client import ConnectClient
+from connectors.sources.postgres import drop_replication_slot
 from legacy_adapters import box_office, pricing
 from legacy_adapters.box_office.install import install as install_box_office
 from legacy_adapters.pricing.install import install as install_pricing
@@ -317,16 +318,7 @@ def pricing_capture(settings: StackSettings, tmp_path: Path) -> Iterator[Capture
         _remove_connector(connect, name)
         connect.close()
         with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-            for _ in range(100):  # the slot outlives the connector; a forgotten slot pins WAL forever
-                row = conn.execute(
-                    "SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", (name,)
-                ).fetchone()
-                if row is None:
-                    break
-                if row[0] is None:
-                    conn.execute("SELECT pg_drop_replication_slot(%s)", (name,))
-                    break
-                time.sleep(0.2)
+            drop_replication_slot(conn, name)  # the slot outlives the connector and pins WAL until dropped
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
             conn.execute(f"DROP ROLE IF EXISTS {name}")
         delete_topics(settings.kafka_bootstrap, name)

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from cli.wiring import connector_config
 from connectors.connect_client import ConnectClient
 from connectors.loader import load_spec
+from connectors.sources.postgres import drop_replication_slot
 from connectors.spec import ConnectorSpec
 from legacy_adapters import box_office, pricing
 from legacy_adapters.box_office.install import install as install_box_office
@@ -154,16 +155,7 @@ class Scratch:
         self.connect.close()
         with self.pg("postgres") as conn:
             for slot in self.slots:
-                for _ in range(100):  # a forgotten slot pins WAL forever
-                    row = conn.execute(
-                        "SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", (slot,)
-                    ).fetchone()
-                    if row is None:
-                        break
-                    if row[0] is None:
-                        conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
-                        break
-                    time.sleep(0.2)
+                drop_replication_slot(conn, slot)  # a forgotten slot pins WAL forever
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
             conn.execute(f"DROP ROLE IF EXISTS {self.name}")
         with self.maria() as conn, conn.cursor() as cur:

@@ -14,6 +14,7 @@ import pytest
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from connectors.connect_client import ConnectClient
+from connectors.sources.postgres import drop_replication_slot
 from stack.settings import StackSettings
 from tests.support import consume_change_events, delete_topics, unique
 
@@ -117,16 +118,7 @@ def test_postgres_connector_captures_insert_update_delete(
             connect.delete(name)
         with psycopg.connect(**admin_url, dbname="postgres", autocommit=True) as conn:
             # the slot outlives the connector; a forgotten slot pins WAL forever
-            for _ in range(50):
-                row = conn.execute(
-                    "SELECT active_pid FROM pg_replication_slots WHERE slot_name = %s", (name,)
-                ).fetchone()
-                if row is None:
-                    break
-                if row[0] is None:
-                    conn.execute("SELECT pg_drop_replication_slot(%s)", (name,))
-                    break
-                conn.execute("SELECT pg_sleep(0.2)")
+            drop_replication_slot(conn, name)
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             conn.execute(f"DROP ROLE IF EXISTS {name}")
         delete_topics(stack_settings.kafka_bootstrap, name)
