@@ -140,10 +140,8 @@ def replay_cmd(
 
         result = replay(letters, routes, history, value_of, Policy(max_record_bytes=max_record_bytes))
         store.commit(result.events, resolved=result.resolved)
-        with store.lock:
-            store.conn.begin()
+        with store.lock, store.transaction():
             dead_letters.note_replay(store.conn, result.failing)
-            store.conn.commit()
     summary = {
         "replayed": len(letters),
         "resolved": len(result.resolved),

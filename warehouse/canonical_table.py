@@ -10,7 +10,8 @@ Hazard: DuckDB allows one writing process per database file; a second writer get
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -129,15 +130,21 @@ class CanonicalTable:
 
         Returns how many rows were new. Safe to call again with the same events: nothing is duplicated.
         """
-        self.conn.begin()
-        try:
+        with self.transaction():
             added = self.insert_events(events)
             self.store_checkpoints(checkpoints or {})
+        return added
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One DuckDB transaction: committed when the block ends, rolled back if it raises."""
+        self.conn.begin()
+        try:
+            yield
             self.conn.commit()
         except BaseException:
             self.conn.rollback()
             raise
-        return added
 
     def insert_events(self, events: Sequence[Envelope]) -> int:
         """Insert the events not already present, inside the caller's transaction; how many were new."""
