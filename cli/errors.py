@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
+from confluent_kafka import KafkaException
 from rich.console import Console
 
 from connectors.exceptions import ConnectorError
@@ -42,6 +43,15 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
         except USER_ERRORS as exc:
             err_console.print("[bold red]error:[/] ", end="", markup=True)
             err_console.print(str(exc), markup=False)
+            raise typer.Exit(1) from None
+        except KafkaException as exc:
+            # librdkafka's errors (broker unreachable, topic authorisation ...) say what happened in one line
+            error = exc.args[0] if exc.args else exc
+            reason = error.str() if hasattr(error, "str") else str(error)
+            err_console.print("[bold red]error:[/] ", end="", markup=True)
+            err_console.print(
+                f"Kafka: {reason} (is the stack up? `inventory-cdc stack status`)", markup=False
+            )
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             err_console.print("interrupted", markup=False)

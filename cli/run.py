@@ -26,7 +26,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from cli.errors import err_console, fail
+from cli.errors import err_console, fail, user_errors
 from cli.wiring import embedded_properties, pepper, route, specs
 from pipelines.exceptions import InventoryCdcError
 from pipelines.runtime.counters import Counters, Rate
@@ -79,6 +79,7 @@ def _line(transport: str, counters: Counters, rate: float, lag: str, extra: str 
     return text
 
 
+@user_errors
 def run(
     transport: Annotated[
         Transport, typer.Option("--transport", "-t", help="embedded or kafka.")
