@@ -132,10 +132,13 @@ class Stack:
                     launch(service)
                 wait(service.name)
         except BaseException:
-            # leave nothing half-started behind: stop what this call started
+            # leave nothing half-started behind: stop what this call started, healthy or not
             for service, proc, _ in pending.values():
                 if proc is not None:
                     service.stop()
+            for result in reversed(results):
+                if result.started:
+                    self.services[result.service].stop()
             raise
         return results
 

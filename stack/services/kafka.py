@@ -14,6 +14,17 @@ from stack.services.base import Service
 from stack.services.jvm import java_command, write_properties
 
 
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes in URL-safe base64, never starting with ``-``.
+
+    Kafka's own ids avoid a leading dash too: the storage tool's argument parser would take it for an option.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 class Kafka(Service):
     name = "kafka"
     port_field = "kafka_port"
@@ -58,7 +69,7 @@ class Kafka(Service):
         write_properties(config, self.properties())
         if (self.data_dir / "data" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         argv = java_command(
             self.settings,
             self.data_dir,
