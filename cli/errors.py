@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from confluent_kafka import KafkaException
 from rich.console import Console
+from typer.core import TyperGroup
 
 from connectors.exceptions import ConnectorError
 from stack.exceptions import StackError
@@ -58,3 +60,43 @@ def user_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+class OneLineUsageErrors(TyperGroup):
+    """The root command group: a broken command line (unknown command or option, a bad value) is one line,
+    ``error: <what> (see `<command> --help`)``, exit code 2, instead of a usage block and a boxed message."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        run = functools.partial(
+            super().main, args, prog_name, complete_var, windows_expand_args=windows_expand_args, **extra
+        )
+        if not standalone_mode:  # a caller that handles errors itself (tests, embedding)
+            return run(standalone_mode=False)
+        try:
+            code = run(standalone_mode=False)
+        except typer.TyperException as exc:  # click's usage and parameter errors
+            _usage_error(exc)
+        except typer.Abort:
+            err_console.print("aborted", markup=False)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: typer.TyperException) -> NoReturn:
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())  # a bare group: its help says what it needs
+        sys.exit(exc.exit_code)
+    message = " ".join(exc.format_message().split())
+    where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+    err_console.print("[bold red]error:[/] ", end="", markup=True)
+    err_console.print(f"{message}{where}", markup=False)
+    sys.exit(exc.exit_code)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import typer
 
 from cli import connectors, demo, dlq, legacy, run, simulate, stack
+from cli.errors import OneLineUsageErrors
 
 app = typer.Typer(
+    cls=OneLineUsageErrors,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
