@@ -34,6 +34,7 @@ from bench.map_bench import _templates, box_office_records
 from legacy_adapters import box_office
 from pipelines.runtime.routes import Route
 from pipelines.transports.kafka_admin import ensure_topics, high_watermarks
+from pipelines.transports.kafka_fetch import FETCH_SETTINGS
 from pipelines.transports.kafka_normalizer import KafkaNormalizer, KafkaNormalizerConfig, NormalizerStatus
 from stack.settings import StackSettings
 
@@ -78,7 +79,7 @@ def _raw(bootstrap: str, topics: list[str]) -> float:
             "bootstrap.servers": bootstrap,
             "group.id": f"bench-raw-{uuid.uuid4().hex[:6]}",
             "enable.auto.commit": False,
-            "fetch.max.bytes": 52_428_800,
+            **FETCH_SETTINGS,  # the normalizer's own fetch settings: a like-for-like baseline
             "log_level": 0,
         }
     )

@@ -1,9 +1,22 @@
 """``inventory-cdc dlq``: the dead letters in the DuckDB file: list, show one, replay them after a fix.
 
-``replay`` rebuilds each system's adapter lookups from its history (the embedded transport's raw change log
-when the DuckDB file has one, else the system's Kafka topics) and maps every dead letter again with the
-current adapters and limits; those that map now go to the canonical table and leave the dead letters, in one
-DuckDB transaction. The others stay, with their replay count and latest reason.
+``replay`` rebuilds each system's adapter lookups from its history and maps every dead letter again with the
+current adapters and limits; the others stay, with their replay count and latest reason. Where the events of
+the letters that map now go is decided per system, the same way as its history:
+
+* embedded mode (the DuckDB file has the system's raw change log): into the canonical table only, and the
+  letters leave the dead letters, in one DuckDB transaction (there is no canonical topic).
+* kafka mode (no raw change log: history read from the system's Kafka topics): first to the canonical topic
+  (``--canonical-topic``, the one ``run`` wrote), produced exactly as the normalizer produces them
+  (:func:`~pipelines.transports.kafka_canonical.produce_events`) in one Kafka transaction that is committed
+  before anything changes in DuckDB; only then the DuckDB transaction that writes them to the canonical table
+  and removes the letters. A crash between the two leaves the letters in place: the next replay publishes
+  the same events again with the same deterministic ids, which every sink (the loader's table among them)
+  ignores as duplicates; the other order could lose them for the topic's consumers.
+
+The replay producer's ``transactional.id`` is ``inventory-cdc-dlq-replay.<canonical topic>``: a replay aborts
+the open transaction of one that crashed, and two replays into the same topic at once fence each other (the
+fenced one fails before touching DuckDB).
 """
 
 from __future__ import annotations
@@ -20,11 +33,14 @@ from rich.table import Table
 from cli.errors import fail, user_errors
 from cli.run import default_duckdb
 from cli.wiring import pepper, route, specs
+from pipelines.exceptions import InventoryCdcError
 from pipelines.runtime.deadletter import DeadLetter
 from pipelines.runtime.normalizer import Policy
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.replay import replay
 from pipelines.runtime.routes import Route
+from pipelines.transports.kafka_canonical import publish_events, topic_exists
+from pipelines.transports.kafka_normalizer import CANONICAL_TOPIC
 from pipelines.transports.kafka_reader import fetch, read_history
 from stack.settings import StackSettings
 from warehouse import dead_letters
@@ -114,6 +130,24 @@ def show_cmd(
         console.print(f"[bold]{key}[/]: {value}", markup=True, soft_wrap=True)
 
 
+def _check_canonical_topic(store: Warehouse, bootstrap: str, topic: str) -> None:
+    """Refuse a canonical topic that does not exist, or that this DuckDB file's loader has not read."""
+    if not topic_exists(bootstrap, topic):
+        raise fail(
+            f"canonical topic {topic} does not exist: pass the --canonical-topic that `run` used", code=2
+        )
+    with store.lock:
+        rows = store.conn.execute("SELECT DISTINCT stream FROM loader_checkpoints ORDER BY 1").fetchall()
+    loaded = [row[0] for row in rows]
+    # a loader that has read both its topics names the canonical one among them (one stream is ambiguous)
+    if len(loaded) >= 2 and topic not in loaded:
+        raise fail(
+            f"this DuckDB file was loaded from {', '.join(loaded)}, not {topic}: "
+            "pass the --canonical-topic that `run` used",
+            code=2,
+        )
+
+
 @app.command("replay")
 @user_errors
 def replay_cmd(
@@ -121,24 +155,46 @@ def replay_cmd(
     spec: Annotated[list[str] | None, typer.Option("--spec", help="Connector specs of the systems.")] = None,
     system: Annotated[str | None, typer.Option("--system")] = None,
     max_record_bytes: Annotated[int, typer.Option("--max-record-bytes")] = 1 << 20,
+    canonical_topic: Annotated[
+        str,
+        typer.Option("--canonical-topic", help="kafka mode: where resolved events go (as given to `run`)."),
+    ] = CANONICAL_TOPIC,
     output: OutOpt = "table",
 ) -> None:
-    """Map the dead letters again with the current adapters; those that map leave the dead letters."""
+    """Map the dead letters again with the current adapters; those that map leave the dead letters, and their
+    events go to the canonical topic (kafka mode, committed first) and the canonical table."""
     settings = StackSettings()
+    bootstrap = settings.kafka_bootstrap
     routes = [route(s, pepper(settings)) for s in specs(spec)]
-    with _open(duckdb) as store:
+    store = _open(duckdb)
+    with store:
         letters = [r[0] for r in dead_letters.list_dead_letters(store.conn, system=system)]
+        embedded = {r.system for r in routes if store.raw_next_seq(r.system) > 0}
+        on_kafka = {r.system for r in routes if r.system not in embedded}
+        if on_kafka & {letter.system or "" for letter in letters}:
+            _check_canonical_topic(store, bootstrap, canonical_topic)
 
         def history(r: Route) -> Iterable[SourceRecord]:
-            if store.raw_next_seq(r.system) > 0:
+            if r.system in embedded:
                 return (SourceRecord(t, 0, seq, k, v) for seq, t, k, v in store.raw_replay(r.system))
-            return read_history(settings.kafka_bootstrap, r.all_topics())
+            return read_history(bootstrap, r.all_topics())
 
         def value_of(letter: DeadLetter) -> bytes | None:
-            record = fetch(settings.kafka_bootstrap, letter.topic, letter.partition, letter.offset)
+            record = fetch(bootstrap, letter.topic, letter.partition, letter.offset)
             return None if record is None else record.value
 
         result = replay(letters, routes, history, value_of, Policy(max_record_bytes=max_record_bytes))
+        published = [e for s in sorted(on_kafka) for e in result.by_system.get(s, [])]
+        if published:  # committed in Kafka before DuckDB forgets the letters (see the module docstring)
+            try:
+                publish_events(
+                    bootstrap,
+                    canonical_topic,
+                    published,
+                    transactional_id=f"inventory-cdc-dlq-replay.{canonical_topic}",
+                )
+            except InventoryCdcError as exc:
+                raise fail(f"{exc}; nothing was changed in DuckDB, replay again") from None
         store.commit(result.events, resolved=result.resolved)
         with store.lock, store.transaction():
             dead_letters.note_replay(store.conn, result.failing)
@@ -146,6 +202,7 @@ def replay_cmd(
         "replayed": len(letters),
         "resolved": len(result.resolved),
         "events": len(result.events),
+        "published": len(published),
         "still_failing": len(result.failing),
     }
     if output == "json":

@@ -3,7 +3,10 @@
 For each system, a fresh adapter first rebuilds its lookups from the system's history (``history``: the raw
 change log or the Kafka topics, handled with ``emit=False``); then each dead letter's raw record is mapped on
 its own (outside transaction grouping). A letter whose record now yields no failure is *resolved*: its events
-go to the canonical table and the letter leaves the dead-letter table, in one transaction (the caller's sink).
+(kept per system in :attr:`ReplayResult.by_system`, since where they go depends on the system's transport) go
+to the canonical stream and the letter leaves the dead-letter table; writing them is the caller's part. A
+caller that publishes to Kafka does so, committed, *before* the DuckDB transaction that removes the letters:
+a crash in between replays the same letters again, and their events have the same deterministic ids.
 """
 
 from __future__ import annotations
@@ -20,10 +23,16 @@ from pipelines.runtime.routes import Route
 
 @dataclass
 class ReplayResult:
-    events: list[CanonicalEvent] = field(default_factory=list)
+    by_system: dict[str, list[CanonicalEvent]] = field(default_factory=dict)
+    """system -> the events of its resolved letters, in letter order"""
     resolved: list[str] = field(default_factory=list)
     failing: dict[str, str] = field(default_factory=dict)
     """dead letter id -> why it still fails"""
+
+    @property
+    def events(self) -> list[CanonicalEvent]:
+        """Every system's events (systems in name order)."""
+        return [event for system in sorted(self.by_system) for event in self.by_system[system]]
 
 
 def replay(
@@ -60,6 +69,6 @@ def replay(
             if out.dead_letters:
                 result.failing[letter.id] = out.dead_letters[0].message
             else:
-                result.events.extend(out.events)
+                result.by_system.setdefault(system, []).extend(out.events)
                 result.resolved.append(letter.id)
     return result

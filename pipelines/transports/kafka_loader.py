@@ -24,6 +24,7 @@ from pipelines.runtime.deadletter import DeadLetter, decode_dead_letter
 from pipelines.runtime.sink import Sink
 from pipelines.transports.exceptions import KafkaTransportError
 from pipelines.transports.kafka_admin import ensure_topics, high_watermarks
+from pipelines.transports.kafka_fetch import FETCH_SETTINGS
 
 
 class CheckpointSink(Sink, Protocol):
@@ -63,7 +64,7 @@ class KafkaLoader:
                 "enable.auto.commit": False,
                 "isolation.level": "read_committed",
                 "auto.offset.reset": "earliest",
-                "fetch.max.bytes": 52_428_800,
+                **FETCH_SETTINGS,
                 "log_level": 0,
             }
         )

@@ -31,7 +31,6 @@ from typing import Any
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
-from pipelines.canonical import encode_event
 from pipelines.runtime.counters import Counters
 from pipelines.runtime.deadletter import encode_dead_letter
 from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
@@ -39,6 +38,8 @@ from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.routes import Route
 from pipelines.transports.exceptions import FencedError, KafkaTransportError
 from pipelines.transports.kafka_admin import ensure_topics, high_watermarks, partitions
+from pipelines.transports.kafka_canonical import produce_events
+from pipelines.transports.kafka_fetch import FETCH_SETTINGS
 from pipelines.transports.kafka_leases import Leases
 
 CANONICAL_TOPIC = "inventory.canonical.v1"
@@ -139,8 +140,7 @@ class KafkaNormalizer:
                 "enable.auto.commit": False,
                 "isolation.level": "read_committed",
                 "auto.offset.reset": "earliest",
-                "fetch.max.bytes": 52_428_800,
-                "queued.max.messages.kbytes": 262_144,
+                **FETCH_SETTINGS,
                 "log_level": 0,
             }
         )
@@ -252,8 +252,11 @@ class KafkaNormalizer:
             emit = offset >= lane.warm.get(tp, 0)
             normalizer = lane.normalizer
             if lane.draining and emit:
+                # Draining for a clean cut: hold back changes of transactions opened since. Records outside any
+                # transaction (snapshot reads, untransacted changes) map at once and open nothing, and an open
+                # transaction's END may be waiting for exactly them (the barrier): never hold them back.
                 tx = normalizer.transaction_of(record)
-                if tx is None or tx not in lane.open:
+                if tx is not None and tx not in lane.open:
                     self._pause(lane, tp, offset, "drain")
                     continue
             parked = normalizer.counters.parked
@@ -346,19 +349,10 @@ class KafkaNormalizer:
         lane.normalizer.prune()
 
     def _produce(self, producer: Producer, out: Output) -> None:
-        topic, dlq = self.config.canonical_topic, self.config.dlq_topic
-        produce = producer.produce
-        for event in out.events:
-            value = encode_event(event)
-            key = event.key.encode()
-            while True:
-                try:
-                    produce(topic, value, key)
-                    break
-                except BufferError:
-                    producer.poll(0.05)
+        produce_events(producer, self.config.canonical_topic, out.events)
+        dlq = self.config.dlq_topic
         for letter in out.dead_letters:
-            produce(dlq, encode_dead_letter(letter), (letter.system or "").encode())
+            producer.produce(dlq, encode_dead_letter(letter), (letter.system or "").encode())
 
     # -- status -------------------------------------------------------------------------------------------------
     def _caught_up(self) -> bool:

@@ -11,6 +11,7 @@ from confluent_kafka import Consumer, KafkaError, TopicPartition
 
 from pipelines.runtime.records import SourceRecord
 from pipelines.transports.kafka_admin import high_watermarks, partitions
+from pipelines.transports.kafka_fetch import FETCH_SETTINGS
 
 
 def _consumer(bootstrap: str) -> Consumer:
@@ -20,6 +21,7 @@ def _consumer(bootstrap: str) -> Consumer:
             "group.id": "inventory-reader",  # never commits: only required by the client
             "enable.auto.commit": False,
             "isolation.level": "read_committed",
+            **FETCH_SETTINGS,
             "log_level": 0,
         }
     )

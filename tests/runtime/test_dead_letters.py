@@ -1,10 +1,14 @@
 """Poison records (malformed JSON, unknown table, wrong types, missing key, a 2 MB value, a missing reference)
 land in the dead letters with their reason while the rest flows; `dlq replay` after the causes are fixed moves
-the fixable ones into the canonical table."""
+the fixable ones into the canonical topic (kafka transport) and the canonical table."""
 
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +21,7 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 from typer.testing import CliRunner
 
 from cli.main import app
+from pipelines.canonical import decode_event
 from stack.settings import StackSettings
 from tests.runtime.procs import read_topic, run_to_end, topic_has, wait_for
 from tests.runtime.scratch import Scratch
@@ -46,6 +51,10 @@ def _poison(seat: bytes, seat_key: bytes) -> list[tuple[str, bytes | None, bytes
     big["payload"]["after"]["NOTES"] = "x" * (2 * 1024 * 1024)
     if big["payload"]["before"] is not None:
         big["payload"]["before"]["NOTES"] = None
+    # each poison record is a change of its own (its own binlog row), not a copy of the real one's position:
+    # the events of those that map after a fix must not share the real change's deterministic id
+    for row, poisoned in enumerate((unknown, wrong, missing_ref, big, record), start=9001):
+        poisoned["payload"]["source"]["row"] = row
     return [
         ("malformed JSON", seat_key, seat[: len(seat) // 2]),
         ("unknown table", seat_key, _dumps(unknown)),
@@ -175,10 +184,32 @@ def test_poison_records_are_set_aside_and_replayed_after_a_fix(scratch: Scratch,
     key["payload"]["EVT_ID"] = MISSING_EVENT
     producer.produce(event_topic, orjson.dumps(event), orjson.dumps(key))
     producer.flush(30)
-    outcome = _dlq(
-        ["replay", "--duckdb", str(db), "--spec", str(bo_spec), "--max-record-bytes", "4000000", "-o", "json"]
-    )
+    canonical = f"{scratch.name}.canonical"
+    replay = ["replay", "--duckdb", str(db), "--spec", str(bo_spec), "--max-record-bytes", "4000000"]
+
+    # a replay that cannot publish where this file's loader reads changes nothing, and says so in one line
+    wrong_topic = _dlq_fails([*replay, "--canonical-topic", f"{scratch.name}.nope"])
+    assert wrong_topic.returncode == 2 and "--canonical-topic" in wrong_topic.stderr
+    no_kafka = _dlq_fails([*replay, "--canonical-topic", canonical], {"INVENTORY_CDC_STACK_KAFKA_PORT": "3"})
+    assert no_kafka.returncode == 1 and no_kafka.stderr.startswith("error: Kafka:")
+    assert len(_dlq(["list", "--duckdb", str(db), "-o", "json"])) == len(poison)
+
+    topic_before = Counter(event.id for _, event in _canonical(bootstrap, canonical))
+    table_before = _table_ids(db)
+    outcome = _dlq([*replay, "--canonical-topic", canonical, "-o", "json"])
     assert outcome["resolved"] == 2 and outcome["still_failing"] == 4
+    assert outcome["published"] == outcome["events"] >= 2
+
+    # the replayed events: in the canonical table, and (committed, once each) in the canonical topic, keyed
+    # by entity key like the normalizer's, so the topic's consumers see what the table has
+    replayed = _table_ids(db) - table_before
+    assert len(replayed) == outcome["events"]
+    published = _canonical(bootstrap, canonical)
+    added = Counter(event.id for _, event in published) - topic_before
+    assert set(added) == replayed and set(added.values()) == {1}
+    mine = [(key, event) for key, event in published if event.id in replayed]
+    assert all(key == event.key.encode() for key, event in mine)
+    assert {event.type for _, event in mine} == {"seat.changed"}
     left = _dlq(["list", "--duckdb", str(db), "-o", "json"])
     assert sorted(d["error"] for d in left) == [
         "DecodeError",
@@ -193,6 +224,34 @@ def _set(name: str, value: str) -> Any:
     from confluent_kafka.admin import AlterConfigOpType, ConfigEntry
 
     return ConfigEntry(name, value, incremental_operation=AlterConfigOpType.SET)
+
+
+def _canonical(bootstrap: str, topic: str) -> list[tuple[bytes | None, Any]]:
+    """The canonical topic's committed records (``read_committed``): (key, decoded event)."""
+    return [(key, decode_event(value)) for key, value in read_topic(bootstrap, topic)]
+
+
+def _table_ids(db: Path) -> set[str]:
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        return {row[0] for row in conn.execute("SELECT CAST(id AS VARCHAR) FROM canonical_events").fetchall()}
+    finally:
+        conn.close()
+
+
+def _dlq_fails(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``inventory-cdc dlq ARGS`` in a subprocess that must fail in one line, without a traceback."""
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "dlq", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    return result
 
 
 def _dlq(args: list[str]) -> Any:
