@@ -108,9 +108,9 @@ class TransactionBuffer:
         return tuple(refs)
 
     def drain(self) -> list[list[ChangeEvent]]:
-        """Every incomplete transaction's changes (sorted), forgetting them."""
-        drained = [tx.ordered() for tx in self._open.values()]
-        self._open.clear()
+        """Every incomplete transaction's changes (sorted); they count as done, so a late change of one of
+        them is ignored like a change of any completed transaction (it would never complete again)."""
+        drained = [self._finish(tx_id, tx) for tx_id, tx in list(self._open.items())]
         return [changes for changes in drained if changes]
 
     def __len__(self) -> int:

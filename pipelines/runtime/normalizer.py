@@ -159,7 +159,7 @@ class SystemNormalizer:
             if gate.end(decoded, (decoded, record, emit)):
                 self._raw[record.coordinates] = (record, emit)
                 self._txof[record.coordinates] = decoded.id
-                self._release(gate.release())
+                self._release(gate.release(self._ready))
             return
         self._apply(decoded, record, emit)
 
@@ -257,11 +257,21 @@ class SystemNormalizer:
         For the end of a finite replay, or a transaction that will never complete (see the module hazards).
         """
         if self._gate is not None:
-            self._release(self._gate.force())
+            # one END at a time, each followed by what it left incomplete, so that transactions still come
+            # out in source order (a stalled transaction before the complete ones queued behind it)
+            for item in self._gate.force():
+                self._release((item,))
+                if self.adapter.pending():
+                    self._flush_adapter()
         for parked in self._parked.values():
             self._retry_final(parked.record)
         self.counters.parked -= len(self._parked)
         self._parked.clear()
+        self._flush_adapter()
+        self._stalled_since = None
+        self.prune()
+
+    def _flush_adapter(self) -> None:
         mapped = self.adapter.flush()
         self.out.events.extend(mapped.events)
         self.counters.events += len(mapped.events)
@@ -269,8 +279,6 @@ class SystemNormalizer:
             culprit, _ = self._raw_of(failure.record, _NOWHERE, True)
             if culprit is not _NOWHERE:
                 self._dead(culprit, failure, True)
-        self._stalled_since = None
-        self.prune()
 
     def _retry_final(self, record: SourceRecord) -> None:
         decoded = self._decoder.decode(
