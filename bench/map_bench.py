@@ -286,7 +286,13 @@ def _cases(messages: int, seats_per_tx: int) -> Iterator[tuple[str, Any]]:
     setup, records = pricing_listings(messages)
     yield (
         "pricing resale.listing (a)",
-        (lambda: DebeziumDecoder(options=DECODE_OPTIONS), pricing.adapter, setup, records, len(records)),
+        (
+            lambda: DebeziumDecoder(options=DECODE_OPTIONS),
+            lambda: pricing.adapter(pepper=PEPPER),
+            setup,
+            records,
+            len(records),
+        ),
     )
     setup, records = crm_customers(messages)
     yield (

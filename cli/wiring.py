@@ -9,7 +9,6 @@ config providers); nothing here prints or writes them.
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
 import secrets
 from collections.abc import Callable, Sequence
@@ -59,13 +58,12 @@ def specs(names: Sequence[str] | None) -> list[ConnectorSpec]:
 
 
 def adapter_factory(system: str, pii_pepper: bytes) -> Callable[[], Adapter]:
-    """A factory of ``legacy_adapters.<system>.adapter()`` (given the pepper when it takes one)."""
+    """A factory of ``legacy_adapters.<system>.adapter(pepper=...)`` (every system takes the PII pepper)."""
     module = importlib.import_module(f"legacy_adapters.{system}")
     make = module.adapter
-    wants_pepper = "pepper" in inspect.signature(make).parameters
 
     def build() -> Adapter:
-        built: Adapter = make(pepper=pii_pepper) if wants_pepper else make()
+        built: Adapter = make(pepper=pii_pepper)
         return built
 
     return build

@@ -45,8 +45,9 @@ def adapter(*, pepper: bytes) -> BoxOfficeAdapter:
     """The box office's adapter (a :class:`pipelines.mapping.Adapter`) for the composition root to hand over.
 
     ``pepper`` is the platform's PII pepper (at least 16 bytes, from the environment): presale codes are
-    hashed with it so they join the CRM's grants. Feed it the connector's table topics and its
-    ``<prefix>.transaction`` topic (``needs_transactions`` is true).
+    hashed with it so they join the CRM's grants, and the stored IP and device digests re-keyed with it so
+    they join the resale listings'. Feed it the connector's table topics and its ``<prefix>.transaction``
+    topic (``needs_transactions`` is true).
     """
     from legacy_adapters.box_office.mapper import BoxOfficeAdapter
 

@@ -15,8 +15,10 @@ without lines in its transaction is an :class:`~pipelines.mapping.InvalidValueEr
 at least one line). Business times left zero (``ORD_DT``, ``CANC_DT``) fall back to the commit time of the
 change, the moment the box office recorded it. The box office refunds whole orders, once: the refund's id is
 the order number. ``PRESALE_CD`` is a presale code in clear, so it is hashed with the platform's pepper
-(joining the CRM's grants); ``CLNT_IP_HASH`` and ``DEVICE_HASH`` arrive hashed and are kept as they are;
-``BUYER_NM``, ``CARD_BIN`` and ``CARD_LAST4`` are never read.
+(joining the CRM's grants); ``CLNT_IP_HASH`` and ``DEVICE_HASH`` hold the legacy application's unkeyed SHA-256
+of the buyer's IP address and device fingerprint, re-keyed under the pepper (an unkeyed IPv4 hash is
+reversible; re-keyed, they still join the resale listings' digests); ``BUYER_NM``, ``CARD_BIN`` and
+``CARD_LAST4`` are never read.
 """
 
 from __future__ import annotations
@@ -129,8 +131,8 @@ class OrderMapping:
             payment_method=None
             if row["PAY_MTHD_CD"] is None
             else code(PAYMENT, row["PAY_MTHD_CD"], "PAY_MTHD_CD"),
-            client_ip_hash=captured_hash(row["CLNT_IP_HASH"], "CLNT_IP_HASH"),
-            device_hash=captured_hash(row["DEVICE_HASH"], "DEVICE_HASH"),
+            client_ip_hash=captured_hash(row["CLNT_IP_HASH"], "CLNT_IP_HASH", pepper=self._pepper),
+            device_hash=captured_hash(row["DEVICE_HASH"], "DEVICE_HASH", pepper=self._pepper),
             presale_code_hash=None
             if presale is None
             else pii_hash(presale, kind="identifier", pepper=self._pepper),

@@ -51,8 +51,8 @@ def adapter(*, pepper: bytes) -> CrmAdapter:
     """The CRM's adapter (a :class:`pipelines.mapping.Adapter`) for the composition root to hand over.
 
     ``pepper`` is the platform's PII pepper (at least 16 bytes, from the environment): presale codes are
-    hashed with it so they join the box office's orders. Feed it the connector's table topics; it does not
-    need the transaction topic.
+    hashed with it so they join the box office's orders, and the connector's e-mail and phone digests
+    re-keyed with it. Feed it the connector's table topics; it does not need the transaction topic.
     """
     from legacy_adapters.crm.mapper import CrmAdapter
 

@@ -16,18 +16,19 @@ references are trimmed and upper-cased. A grant's tier is its ``TierCode``; a ti
 :class:`~pipelines.mapping.MissingReferenceError`.
 
 Personal data: the connector hashes ``Email``, ``Phone``, ``GivenName`` and ``FamilyName`` with a salted SHA-256
-(``column.mask.hash``) and drops ``BirthDate``; the adapter keeps those hashes as they are and never hashes them
-again. Debezium shortens a hash to its column's width: ``Phone`` (``NVARCHAR(32)``) arrives as 32 hex digits,
-which is not a canonical 64-digit hash, so ``phone_hash`` stays null (a shortened digest is never passed on).
-A personal value that is not a hex digest at all (a connector without the masking) is an
-:class:`~pipelines.mapping.InvalidValueError` that does not echo it. ``name_hash`` is a hash of the joined given
-and family name, which hashes of the two parts cannot give: it stays null. ``PresaleCode`` is a code in clear: it is hashed with the platform's
-pepper, exactly like the box office's ``PRESALE_CD``, so grants and orders join.
+(``column.mask.hash``) and drops ``BirthDate``. The salt is in Connect's config, so it is no secret: the adapter
+re-keys ``Email`` and ``Phone`` digests under the platform's pepper
+(:func:`~legacy_adapters.mapping.values.captured_hash`). Debezium shortens a hash to its column's width:
+``Phone`` (``NVARCHAR(32)``) arrives as 32 hex digits, which are re-keyed as they are, so a ``phone_hash`` joins
+only phone digests shortened to the same 32 digits (with the same salt). A personal value that is not a hex
+digest at all (a connector without the masking) is an :class:`~pipelines.mapping.InvalidValueError` that does
+not echo it. ``name_hash`` is a hash of the joined given and family name, which hashes of the two parts cannot
+give: it stays null. ``PresaleCode`` is a code in clear: it is hashed with the platform's pepper, exactly like
+the box office's ``PRESALE_CD``, so grants and orders join.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Final
 
 from legacy_adapters.mapping.emit import Emitter
@@ -114,14 +115,8 @@ SPECS: Final = (CUSTOMER, FAN_CLUB_TIER, PRESALE_GRANT, CHARGEBACK)
 #: captured, but with no canonical event
 UNMAPPED: Final = ("dbo.FanClubMembership", "dbo.LoginEvent")
 
-_SHORTENED_HASH: Final = re.compile(r"^[0-9a-f]{1,63}$")
-
-
-def _connector_hash(value: object, column: str) -> str | None:
-    """A personal column hashed by the connector: the full digest, or None when Debezium shortened it."""
-    if isinstance(value, str) and _SHORTENED_HASH.match(value.strip().lower()):
-        return None
-    return captured_hash(value, column)
+#: Debezium cuts the Phone digest to the column's width, NVARCHAR(32)
+_PHONE_DIGITS: Final = 32
 
 
 class CrmMapping:
@@ -141,8 +136,8 @@ class CrmMapping:
             customer_id=customer_id,
             status=CustomerStatus.SUSPENDED if row["IsBlocked"] else CustomerStatus.ACTIVE,
             verified=bool(row["IsVerified"]),
-            email_hash=captured_hash(row["Email"], "Email"),
-            phone_hash=_connector_hash(row["Phone"], "Phone"),
+            email_hash=captured_hash(row["Email"], "Email", pepper=self._pepper),
+            phone_hash=captured_hash(row["Phone"], "Phone", pepper=self._pepper, min_digits=_PHONE_DIGITS),
             name_hash=None,
             country=country(row["CountryCode"]),
             preferred_language=identifier(row["PreferredLang"]),

@@ -11,8 +11,11 @@ The rules, shared by all legacy systems:
   strings;
 * integer amounts are minor units of their currency; decimal amounts convert exactly or fail
   (:meth:`Money.from_decimal` refuses to round);
-* personal data hashed at capture (hex SHA-256) is kept as it is, lower-cased, never hashed again; a value
-  that is not such a digest is refused without echoing it, so clear personal data never reaches the stream.
+* personal data hashed before it reached us (a hex SHA-256 the source stored, or the connector's salted
+  ``column.mask.hash``) is re-keyed under the platform's pepper
+  (:func:`pipelines.canonical.pii.rekey_digest`): an unkeyed digest of an IP address is reversible, a salt in
+  Connect's config is no secret. A value that is not such a digest is refused without echoing it, so clear
+  personal data never reaches the stream.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final, TypeVar
 
-from pipelines.canonical import Money, MoneyError, SeatRef
+from pipelines.canonical import Money, MoneyError, SeatRef, rekey_digest
 from pipelines.mapping import InvalidValueError, UnknownCodeError
 
 V = TypeVar("V")
@@ -32,7 +35,9 @@ V = TypeVar("V")
 _EVENT_REF: Final = re.compile(r"^BO-0*(\d+)$")
 _CURRENCY: Final = re.compile(r"^[A-Z]{3}$")
 _COUNTRY: Final = re.compile(r"^[A-Z]{2}$")
-_DIGEST: Final = re.compile(r"^[0-9a-f]{64}$")
+_HEX_DIGITS: Final = re.compile(r"[0-9a-fA-F]+")
+#: hex digits of a SHA-256 digest
+SHA256_DIGITS: Final = 64
 _CANONICAL_GUID: Final = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
@@ -184,24 +189,34 @@ def code(legend: Mapping[str, V], value: object, column: str) -> V:
     return member
 
 
-def captured_hash(value: object, column: str) -> str | None:
-    """Personal data hashed before it reached us (hex SHA-256), kept as it is; None or empty is None.
+def captured_hash(
+    value: object, column: str, *, pepper: bytes, min_digits: int = SHA256_DIGITS
+) -> str | None:
+    """Personal data hashed before it reached us (hex SHA-256), re-keyed under ``pepper``; empty is None.
 
-    The value is never hashed again (that would break joins with the other systems' digests) and never echoed
-    in an error: a value that is not a full 64-digit hex digest may be the clear personal value itself.
+    The digest (either case, ``min_digits`` to 64 hex digits; ``bytes`` are read as their hex) becomes
+    :func:`~pipelines.canonical.pii.rekey_digest` of it: equal digests from any system give equal canonical
+    hashes, and without the pepper nobody can enumerate IP addresses against them. ``min_digits`` below 64
+    is for connectors that shorten a digest to the column's width; a shortened digest joins only digests
+    shortened to the same width. A value that is not such a digest may be the clear personal value itself:
+    it is an :class:`~pipelines.mapping.InvalidValueError` that never echoes it.
     """
+    if not 1 <= min_digits <= SHA256_DIGITS:
+        raise ValueError(f"min_digits must be 1 to {SHA256_DIGITS}, not {min_digits}")
     if value is None:
         return None
     if isinstance(value, bytes):
         value = value.hex()
     if isinstance(value, str):
-        digest = value.strip().lower()
+        digest = value.strip()
         if not digest:
             return None
-        if _DIGEST.match(digest):
-            return digest
+        if min_digits <= len(digest) <= SHA256_DIGITS and _HEX_DIGITS.fullmatch(digest):
+            return rekey_digest(digest, pepper=pepper)
+    width = str(SHA256_DIGITS) if min_digits == SHA256_DIGITS else f"{min_digits} to {SHA256_DIGITS}"
     raise InvalidValueError(
-        f"{column} is not a hex SHA-256 digest: personal data must arrive hashed (value withheld)",
+        f"{column} is not a hex SHA-256 digest of {width} digits: personal data must arrive hashed "
+        "(value withheld)",
         column=column,
     )
 

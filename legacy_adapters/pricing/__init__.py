@@ -37,14 +37,13 @@ SYSTEM = LegacySystem(
 )
 
 
-def adapter(*, pepper: bytes | None = None) -> PricingAdapter:
+def adapter(*, pepper: bytes) -> PricingAdapter:
     """The pricing system's adapter (a :class:`pipelines.mapping.Adapter`) for the composition root to hand over.
 
-    Pricing holds no personal data in clear, so ``pepper`` is not used; it is accepted so that every system's
-    factory can be called the same way. Feed it the connector's table topics; it does not need the transaction
-    topic (``needs_transactions`` is false).
+    ``pepper`` is the platform's PII pepper (at least 16 bytes, from the environment): the resale listings'
+    stored IP and device digests are re-keyed with it so they join the box office's orders. Feed it the
+    connector's table topics; it does not need the transaction topic (``needs_transactions`` is false).
     """
     from legacy_adapters.pricing.mapper import PricingAdapter
 
-    del pepper
-    return PricingAdapter()
+    return PricingAdapter(pepper=pepper)

@@ -14,7 +14,8 @@ from legacy_adapters.pricing import SIGNAL_TABLE, SYSTEM
 from legacy_adapters.pricing.mapping import PricingMapping
 from legacy_adapters.pricing.resale import ResaleMapping
 from legacy_adapters.pricing.tables import SPECS
-from pipelines.canonical import CanonicalError, CanonicalEvent
+from pipelines.canonical import CanonicalError, CanonicalEvent, ContractViolation
+from pipelines.canonical.pii import MIN_PEPPER_BYTES
 from pipelines.debezium import ChangeEvent
 from pipelines.mapping import Mapped, MappingError
 
@@ -24,7 +25,9 @@ Handler = Callable[[ChangeEvent], list[CanonicalEvent]]
 class PricingAdapter(LegacyAdapter):
     """Maps the pricing system's change events (PostgreSQL connector)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, pepper: bytes) -> None:
+        if len(pepper) < MIN_PEPPER_BYTES:
+            raise ContractViolation(f"the PII pepper must be at least {MIN_PEPPER_BYTES} bytes")
         super().__init__(
             system=SYSTEM.name,
             specs=SPECS,
@@ -33,7 +36,7 @@ class PricingAdapter(LegacyAdapter):
             group_transactions=False,
         )
         prices = PricingMapping(self.system)
-        self.resale = ResaleMapping(self.system)
+        self.resale = ResaleMapping(self.system, pepper)
         self._handlers: dict[str, Handler] = {
             "pricing.price_level": prices.price_level,
             "pricing.package": prices.package,

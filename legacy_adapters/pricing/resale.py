@@ -12,7 +12,9 @@
 Delisting reasons: ``withdrawn`` -> ``seller_withdrew``, ``expired`` -> ``expired``, ``blocked`` ->
 ``policy_violation``, a soft delete of an active listing -> ``other``. ``seat_ref`` text (``' orch : aa : 101 '``)
 becomes the seat's labels trimmed and upper-cased; general admission (``'GA'``, no row or seat) cannot be a
-canonical seat and is refused. ``listing_attrs.ip_hash`` / ``device_hash`` arrive hashed and are kept. A sale
+canonical seat and is refused. ``listing_attrs.ip_hash`` / ``device_hash`` hold the pricing system's unkeyed
+SHA-256 of the seller's IP address and device fingerprint: they are re-keyed under the platform's pepper, so they join
+the box office's ``CLNT_IP_HASH`` / ``DEVICE_HASH`` and cannot be reversed by enumerating addresses. A sale
 needs its listing's event, seat and seller: the adapter remembers listings it has seen; a sale of an unknown
 listing is a :class:`~pipelines.mapping.MissingReferenceError`.
 """
@@ -80,8 +82,9 @@ def _delisting(row: dict[str, Any]) -> DelistReason | None:
 class ResaleMapping:
     """Maps ``resale.listing`` and ``resale.sale`` changes; remembers listings for their sales."""
 
-    def __init__(self, system: str, max_listings: int = 1_000_000) -> None:
+    def __init__(self, system: str, pepper: bytes, max_listings: int = 1_000_000) -> None:
         self.system = system
+        self._pepper = pepper
         self.listings: Bounded[str, ListingInfo] = Bounded(max_listings)
 
     def listing(self, change: ChangeEvent) -> list[CanonicalEvent]:
@@ -148,8 +151,10 @@ class ResaleMapping:
             face_value=optional_decimal_money(row["face_amount"], money, "face_amount"),
             expires_at=optional_instant(row["expires_at"], "expires_at"),
             original_order_id=_order_no(row["origin_order_no"]),
-            client_ip_hash=captured_hash(attrs.get("ip_hash"), "listing_attrs.ip_hash"),
-            device_hash=captured_hash(attrs.get("device_hash"), "listing_attrs.device_hash"),
+            client_ip_hash=captured_hash(attrs.get("ip_hash"), "listing_attrs.ip_hash", pepper=self._pepper),
+            device_hash=captured_hash(
+                attrs.get("device_hash"), "listing_attrs.device_hash", pepper=self._pepper
+            ),
         )
 
     def _delisted(

@@ -82,7 +82,7 @@ from pipelines.canonical.keys import (
     venue_key,
 )
 from pipelines.canonical.money import Money, minor_unit_exponent
-from pipelines.canonical.pii import pii_hash
+from pipelines.canonical.pii import pii_hash, rekey_digest
 from pipelines.canonical.resale import ResaleDelistingData, ResaleListingData, ResaleSaleData
 from pipelines.canonical.source import (
     BinlogPosition,
@@ -181,6 +181,7 @@ __all__ = [
     "pii_hash",
     "presale_grant_key",
     "price_level_key",
+    "rekey_digest",
     "seat_key",
     "venue_key",
 ]

@@ -28,7 +28,10 @@ PiiHash = Annotated[
     str,
     Meta(
         pattern="^[0-9a-f]{64}$",
-        description="Keyed HMAC-SHA256 (hex) of the normalized personal value; see pipelines.canonical.pii.",
+        description=(
+            "Keyed HMAC-SHA256 (hex) under the platform's pepper, of the normalized personal value or of the "
+            "digest a source stored; see pipelines.canonical.pii."
+        ),
     ),
 ]
 NonEmptyStr = Annotated[str, Meta(min_length=1)]

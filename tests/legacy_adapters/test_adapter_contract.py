@@ -19,7 +19,7 @@ from tests.legacy_adapters.wire import EVENT_1042, FIELDS, PEPPER, VENUE_NY, Box
 
 
 def _adapters() -> list[Adapter]:
-    return [box_office.adapter(pepper=PEPPER), pricing.adapter(), crm.adapter(pepper=PEPPER)]
+    return [box_office.adapter(pepper=PEPPER), pricing.adapter(pepper=PEPPER), crm.adapter(pepper=PEPPER)]
 
 
 def test_each_system_package_has_an_adapter_factory_satisfying_the_protocol() -> None:
@@ -44,6 +44,8 @@ def test_a_pepper_too_short_to_be_a_secret_is_refused_up_front() -> None:
         box_office.adapter(pepper=b"short")
     with pytest.raises(ContractViolation):
         crm.adapter(pepper=b"short")
+    with pytest.raises(ContractViolation):
+        pricing.adapter(pepper=b"short")
 
 
 def test_mapping_errors_sit_under_the_project_root() -> None:

@@ -20,7 +20,7 @@ from pipelines.mapping import Adapter, InvalidValueError, Mapped
 from tests.legacy_adapters.wire import EVENT_1042, PEPPER, VENUE_NY, BoxOfficeWire, Tx, seat_row
 
 CUSTOMER = "6F9619FF-8B86-D011-B42D-00C04FC964FF"
-IP_HASH = hashlib.sha256(b"198.51.100.7").hexdigest()
+IP_HASH = hashlib.sha256(b"198.51.100.7").hexdigest()  # what the box office stores: unkeyed
 HOLD = {"HOLD_TOKEN": "cart-77", "HOLD_ACCT_ID": CUSTOMER, "HOLD_EXP_DT": datetime(2026, 11, 27, 20, 10)}
 CLEARED = {"HOLD_TOKEN": None, "HOLD_ACCT_ID": None, "HOLD_EXP_DT": None}
 HEADER = {
@@ -30,6 +30,11 @@ HEADER = {
     "CARD_LAST4": "1111", "CLNT_IP_HASH": IP_HASH, "DEVICE_HASH": None, "PRESALE_CD": "GOLD2026", "DLVRY_CD": "E",
     "BUYER_NM": None, "CANC_DT": None,
 }  # fmt: skip
+
+
+def rekeyed(digest: str) -> str:
+    """The canonical hash of a stored digest, by its definition: HMAC-SHA256(pepper, 0xFF "digest:" hex)."""
+    return hmac.new(PEPPER, b"\xffdigest:" + digest.encode(), hashlib.sha256).hexdigest()
 
 
 def _line(n: int, seat_id: int, discount: int = 0) -> dict[str, Any]:
@@ -111,7 +116,7 @@ EXPECTED_ORDER = {
     "tax": _usd(3195),
     "customer_id": "6f9619ff-8b86-d011-b42d-00c04fc964ff",
     "payment_method": "card",
-    "client_ip_hash": IP_HASH,
+    "client_ip_hash": rekeyed(IP_HASH),  # re-keyed under the pepper, never the unkeyed digest
     "device_hash": None,
     "presale_code_hash": hmac.new(PEPPER, b"gold2026", hashlib.sha256).hexdigest(),
 }

@@ -33,6 +33,11 @@ def masked(value: str, width: int) -> str:
     return hashlib.sha256(SALT + value.encode("utf-8")).hexdigest()[:width]
 
 
+def rekeyed(digest: str, pepper: bytes = PEPPER) -> str:
+    """The canonical hash of a stored digest, by its definition: HMAC-SHA256(pepper, 0xFF "digest:" hex)."""
+    return hmac.new(pepper, b"\xffdigest:" + digest.encode(), hashlib.sha256).hexdigest()
+
+
 def keyed(code: str) -> str:
     """The canonical presale-code hash, computed here from its definition (HMAC-SHA256 of NFKC, trimmed, casefolded)."""
     normalized = unicodedata.normalize("NFKC", code).strip().casefold()
@@ -44,6 +49,7 @@ def _b64_money(unscaled: int) -> str:
 
 
 EMAIL_A = "zoë.ñandú@exämple.com"
+PHONE_A = "+44 20 7946 0958"
 # A customer insert exactly as the SQL Server connector (time.precision.mode=adaptive, decimal.handling.mode=precise,
 # personal columns masked, BirthDate excluded) writes it with the JSON converter, schemas enabled.
 CUSTOMER_ROW_SCHEMA = [
@@ -111,7 +117,7 @@ CUSTOMER_CREATE = {
         "after": {
             "CustomerId": "6F9619FF-8B86-D011-B42D-00C04FC964FF",
             "Email": masked(EMAIL_A, 254),
-            "Phone": masked("+44 20 7946 0958", 32),
+            "Phone": masked(PHONE_A, 32),
             "GivenName": masked("Zoë", 100),
             "FamilyName": masked("王小明", 100),
             "CountryCode": "GB",
@@ -201,7 +207,7 @@ def adapter() -> Any:
     return crm.adapter(pepper=PEPPER)
 
 
-def test_a_customer_insert_maps_with_its_hashes_kept_and_its_sql_server_position(adapter: Any) -> None:
+def test_a_customer_insert_maps_with_its_hashes_re_keyed_and_its_sql_server_position(adapter: Any) -> None:
     record = _decode(CUSTOMER_CREATE, "Customer")
     out = feed(adapter, record)
     assert out.failures == []
@@ -210,8 +216,10 @@ def test_a_customer_insert_maps_with_its_hashes_kept_and_its_sql_server_position
         "customer_id": "6f9619ff-8b86-d011-b42d-00c04fc964ff",
         "status": "active",
         "verified": True,
-        "email_hash": hashlib.sha256(SALT + EMAIL_A.encode()).hexdigest(),  # hashed at capture: kept as it is
-        "phone_hash": None,  # shortened by Debezium to NVARCHAR(32): not a full hash, never passed on
+        # hashed at capture with a salt Connect shows to anyone who reads its config: re-keyed under the pepper
+        "email_hash": rekeyed(hashlib.sha256(SALT + EMAIL_A.encode()).hexdigest()),
+        # shortened by Debezium to the column's NVARCHAR(32), re-keyed as it is: a full 64-digit hash
+        "phone_hash": rekeyed(masked(PHONE_A, 32)),
         "name_hash": None,  # given and family name are hashed apart: no hash of the joined name exists
         "country": "GB",
         "preferred_language": "en-GB",
@@ -258,12 +266,52 @@ def test_blocked_customers_are_suspended_and_deletes_are_deletions(adapter: Any)
     assert out.events[0].id != out.events[1].id
 
 
-def test_personal_data_that_arrives_in_clear_is_refused_without_echoing_it(adapter: Any) -> None:
-    clear = json.loads(json.dumps(CUSTOMER_CREATE))
-    clear["payload"]["after"]["Email"] = EMAIL_A  # a connector without column.mask.hash
-    (failure,) = feed(adapter, _decode(clear, "Customer")).failures
-    assert isinstance(failure, InvalidValueError) and failure.column == "Email"
-    assert EMAIL_A not in str(failure) and EMAIL_A not in failure.reason
+def _customer(**after: Any) -> Any:
+    record = json.loads(json.dumps(CUSTOMER_CREATE))
+    record["payload"]["after"].update(after)
+    return _decode(record, "Customer")
+
+
+@pytest.mark.parametrize(
+    ("column", "clear"),
+    [
+        ("Email", EMAIL_A),  # a connector without column.mask.hash
+        ("Phone", PHONE_A),
+        ("Phone", "0958"),  # a short number: hex digits, but far fewer than a digest
+        ("Email", "a" * 64 + "@b.c"),  # 64 hex digits and more: not a digest either
+    ],
+)
+def test_personal_data_that_arrives_in_clear_is_refused_without_echoing_it(
+    adapter: Any, column: str, clear: str
+) -> None:
+    (failure,) = feed(adapter, _customer(**{column: clear})).failures
+    assert isinstance(failure, InvalidValueError) and failure.column == column
+    assert clear not in str(failure) and clear not in failure.reason
+
+
+def test_a_phone_digest_cut_to_its_column_is_re_keyed_and_joins_digests_cut_alike(adapter: Any) -> None:
+    short = masked(PHONE_A, 32)
+    assert len(short) == 32
+    phones = (short, short.upper(), masked("+1 555 0100", 32))
+    customers = [
+        _customer(CustomerId=f"00000000-0000-0000-0000-0000000000A{n}", Phone=p) for n, p in enumerate(phones)
+    ]
+    hashes = [event.data.phone_hash for event in feed(adapter, *customers).events]
+    assert hashes[0] == hashes[1] == rekeyed(short)
+    assert len(hashes[0]) == 64 and hashes[0] != short and hashes[2] != hashes[0]
+    # only digests cut to the same width join: the full digest of the same number is another hash
+    assert rekeyed(masked(PHONE_A, 64)) != hashes[0]
+
+
+def test_another_pepper_gives_other_hashes_of_the_same_digests() -> None:
+    other_pepper = b"another-pepper-0123456789"
+    record = _decode(CUSTOMER_CREATE, "Customer")
+    (mine,) = feed(crm.adapter(pepper=PEPPER), record).events
+    (theirs,) = feed(crm.adapter(pepper=other_pepper), record).events
+    digest = hashlib.sha256(SALT + EMAIL_A.encode()).hexdigest()
+    assert (mine.data.email_hash, theirs.data.email_hash) == (rekeyed(digest), rekeyed(digest, other_pepper))
+    assert mine.data.email_hash != theirs.data.email_hash
+    assert mine.data.phone_hash != theirs.data.phone_hash
 
 
 def _grant(**changes: Any) -> dict[str, Any]:

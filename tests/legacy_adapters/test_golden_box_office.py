@@ -43,6 +43,11 @@ def keyed(normalized: str) -> str:
     return hmac.new(PEPPER, normalized.encode(), hashlib.sha256).hexdigest()
 
 
+def rekeyed(digest: str) -> str:
+    """The canonical hash of a stored digest, by its definition: HMAC-SHA256(pepper, 0xFF "digest:" hex)."""
+    return hmac.new(PEPPER, b"\xffdigest:" + digest.encode(), hashlib.sha256).hexdigest()
+
+
 def money(amount: int, currency: str = "USD") -> dict[str, Any]:
     return {"amount": amount, "currency": currency}
 
@@ -160,8 +165,8 @@ ORDER_5001 = {
     "tax": money(1589),
     "customer_id": A,
     "payment_method": "card",
-    "client_ip_hash": sha("203.0.113.7"),
-    "device_hash": sha("device-a"),
+    "client_ip_hash": rekeyed(sha("203.0.113.7")),
+    "device_hash": rekeyed(sha("device-a")),
     "presale_code_hash": None,
 }
 ORDER_5003 = {
@@ -175,8 +180,8 @@ ORDER_5003 = {
     "tax": money(-1),
     "customer_id": B,
     "payment_method": "wallet",
-    "client_ip_hash": sha("198.51.100.23"),
-    "device_hash": sha("device-b"),
+    "client_ip_hash": rekeyed(sha("198.51.100.23")),
+    "device_hash": rekeyed(sha("device-b")),
     "presale_code_hash": keyed("fanclub-été"),
 }
 REFUND_5003 = {
@@ -199,8 +204,8 @@ ORDER_MAX = {
     "tax": money(-2147483648, "EUR"),
     "customer_id": A,
     "payment_method": "gift_card",
-    "client_ip_hash": "0" * 64,
-    "device_hash": "f" * 64,
+    "client_ip_hash": rekeyed("0" * 64),
+    "device_hash": rekeyed("f" * 64),
     "presale_code_hash": keyed("x" * 32),
 }
 CANCEL_MAX = {"order_id": "ZZZZZZZZZZZZ", "event_id": "BO-2002", "cancelled_at": "2026-10-25T00:00:00Z", "reason": "fraud", "seats": []}  # fmt: skip

@@ -4,6 +4,8 @@ out here by hand, change by change (the pricing adapter maps each change on its 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -19,6 +21,7 @@ from pipelines.debezium import ChangeEvent, DebeziumDecoder
 from pipelines.debezium.capture import DECODE_OPTIONS
 from stack.settings import StackSettings
 from tests.legacy_adapters.capture import RawRecord, pricing_capture
+from tests.legacy_adapters.wire import PEPPER
 
 pytestmark = pytest.mark.stack
 
@@ -26,6 +29,11 @@ A = "6f9619ff-8b86-d011-b42d-00c04fc964ff"
 B = "a3c1e5b2-7d4f-4e6a-9b8c-0d1e2f3a4b5c"
 L1, L2, L4 = (f"00000000-0000-4000-8000-00000000a00{n}" for n in (1, 2, 4))
 K1, K2, K3 = (f"00000000-0000-4000-8000-00000000b00{n}" for n in (1, 2, 3))
+
+
+def rekeyed(digest: str) -> str:
+    """The canonical hash of a stored digest, by its definition: HMAC-SHA256(pepper, 0xFF "digest:" hex)."""
+    return hmac.new(PEPPER, b"\xffdigest:" + digest.encode(), hashlib.sha256).hexdigest()
 
 
 def money(amount: int, currency: str) -> dict[str, Any]:
@@ -77,8 +85,8 @@ PACKAGES = {
 LISTED = {
     L1: {"listing_id": L1, "event_id": "BO-1042", "seat": seat("101", "A", "1"), "seller_customer_id": A,
          "ask_price": money(18000, "USD"), "listed_at": "2026-03-08T06:59:59.999999Z", "face_value": money(12500, "USD"),
-         "expires_at": "2026-03-08T07:00:00Z", "original_order_id": "BO0000005001", "client_ip_hash": "ab" * 32,
-         "device_hash": "cd" * 32},
+         "expires_at": "2026-03-08T07:00:00Z", "original_order_id": "BO0000005001",
+         "client_ip_hash": rekeyed("ab" * 32), "device_hash": rekeyed("cd" * 32)},
     L2: {"listing_id": L2, "event_id": "BO-2001", "seat": seat("BALCÓN", "Ñ", "12A"), "seller_customer_id": B,
          "ask_price": money(1, "GBP"), "listed_at": "2026-10-25T00:30:00Z", "face_value": None,
          "expires_at": "2026-10-25T01:30:00Z", "original_order_id": None, "client_ip_hash": None, "device_hash": None},
@@ -231,7 +239,7 @@ def _outputs(records: list[RawRecord]) -> tuple[list[list[tuple[Any, ...]]], lis
         for r in records
     ]
     changes = sorted((d for d in decoded if isinstance(d, ChangeEvent)), key=lambda c: c.source.position.lsn)  # type: ignore[union-attr]
-    adapter = pricing.adapter()
+    adapter = pricing.adapter(pepper=PEPPER)
     outputs, events = [], []
     seen: set[tuple[Any, ...]] = set()
     for change in changes:

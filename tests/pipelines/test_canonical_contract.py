@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
@@ -37,6 +39,7 @@ from pipelines.canonical import (
     make_key,
     parse_key,
     pii_hash,
+    rekey_digest,
     seat_key,
 )
 from pipelines.canonical.docgen import BEGIN, END, extract_generated, render_reference
@@ -273,6 +276,30 @@ def test_pii_hash_is_keyed_and_normalized() -> None:
         pii_hash("x@y", kind="email", pepper=b"short")
     with pytest.raises(ContractViolation):
         pii_hash("   ", kind="email", pepper=pepper)
+
+
+def test_rekey_digest_is_the_keyed_hash_of_the_prefixed_lower_case_digest() -> None:
+    pepper = b"0123456789abcdef"
+    digest = hashlib.sha256(b"203.0.113.7").hexdigest()  # an unkeyed SHA-256 a source stored
+    expected = hmac.new(pepper, b"\xffdigest:" + digest.encode(), hashlib.sha256).hexdigest()
+    assert rekey_digest(digest, pepper=pepper) == expected
+    assert rekey_digest(digest.upper(), pepper=pepper) == expected
+    short = digest[:32]  # a digest the connector cut to a narrow column
+    short_expected = hmac.new(pepper, b"\xffdigest:" + short.encode(), hashlib.sha256).hexdigest()
+    assert rekey_digest(short, pepper=pepper) == short_expected
+    assert rekey_digest(digest, pepper=b"another pepper!!") != expected
+    # domain separation: never the hash of a clear value, not even of the text "digest:<hex>"
+    assert expected not in {
+        pii_hash(text, kind=kind, pepper=pepper)
+        for text in (digest, f"digest:{digest}")
+        for kind in ("email", "name", "identifier")
+    }
+    with pytest.raises(ContractViolation):
+        rekey_digest(digest, pepper=b"short")
+    for clear in ("203.0.113.7", "anne.k@example.org", "", digest + "0", digest + "\n"):
+        with pytest.raises(ContractViolation) as caught:
+            rekey_digest(clear, pepper=pepper)
+        assert not clear or clear not in str(caught.value)
 
 
 # --- generated artifacts stay in sync ---------------------------------------------------------------------
