@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
 from legacy_adapters.mapping.transactions import TransactionBuffer
 from pipelines.canonical import CanonicalError
-from pipelines.debezium import ChangeEvent, DebeziumRecord, Op, RecordRef, TransactionEvent
+from pipelines.debezium import ChangeEvent, DebeziumRecord, Op, RecordRef, TransactionEvent, UndecodedChange
 from pipelines.mapping import InvalidValueError, Mapped, MappingError, UnknownTableError
 
 
@@ -54,6 +54,11 @@ class LegacyAdapter:
             return self._change(record)
         if isinstance(record, TransactionEvent) and self._buffer is not None:
             unit = self._buffer.end(record)
+            return Mapped() if not unit else self.map_checked(unit)
+        if isinstance(record, UndecodedChange) and self._buffer is not None:
+            # a change of a transaction that failed before mapping: its transaction completes without it
+            name = table_name(record, self._with_schema)
+            unit = self._buffer.count(record, name) if name in self.specs else None
             return Mapped() if not unit else self.map_checked(unit)
         return Mapped()  # tombstones, heartbeats, schema changes: nothing to map
 

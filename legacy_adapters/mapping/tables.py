@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from pipelines.debezium import ChangeEvent, RowSchema
+from pipelines.debezium import ChangeEvent, RowSchema, UndecodedChange
 from pipelines.debezium.columns import Kind
 from pipelines.mapping import SchemaDriftError
 
@@ -52,7 +52,7 @@ class TableSpec:
             raise ValueError(f"{self.name}: key columns {missing} must be among the mapped columns")
 
 
-def table_name(change: ChangeEvent, with_schema: bool) -> str:
+def table_name(change: ChangeEvent | UndecodedChange, with_schema: bool) -> str:
     """The adapter's name of the change's table: ``TABLE`` or ``schema.table`` (never the database)."""
     table = change.table.table or ""
     if with_schema and change.table.schema:

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pipelines.debezium import ChangeEvent, RecordRef, TransactionEvent, TransactionStatus
+from pipelines.debezium import ChangeEvent, RecordRef, TransactionEvent, TransactionStatus, UndecodedChange
 
 Order = tuple[str | int, ...]
 
@@ -62,16 +62,22 @@ class TransactionBuffer:
         """
         block = change.transaction
         assert block is not None
-        tx_id = block.id
+        return self._add(block.id, table, change.source.position.identity(), change if keep else None)
+
+    def count(self, change: UndecodedChange, table: str) -> list[ChangeEvent] | None:
+        """Count a change that could not be decoded (the runtime dead-lettered it) without holding anything;
+        the whole transaction if that completes it."""
+        return self._add(change.transaction.id, table, change.position.identity(), None)
+
+    def _add(self, tx_id: str, table: str, at: Order, change: ChangeEvent | None) -> list[ChangeEvent] | None:
         if tx_id in self._done:
             return None
         tx = self._open.get(tx_id)
         if tx is None:
             tx = self._open[tx_id] = _Open()
-        at = change.source.position.identity()
         if at in tx.changes:
             return None
-        tx.changes[at] = change if keep else None
+        tx.changes[at] = change
         tx.counts[table] = tx.counts.get(table, 0) + 1
         return self._finish(tx_id, tx) if tx.expected is not None and tx.complete() else None
 

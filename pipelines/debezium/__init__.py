@@ -10,7 +10,7 @@ and golden cases.
 from __future__ import annotations
 
 from pipelines.debezium.columns import RowSchema, kind_of
-from pipelines.debezium.decoder import DebeziumDecoder, decode_record
+from pipelines.debezium.decoder import DebeziumDecoder, decode_record, undecoded_change
 from pipelines.debezium.exceptions import DebeziumError, DecodeError, UnknownLogicalTypeError
 from pipelines.debezium.model import (
     ChangeEvent,
@@ -28,6 +28,7 @@ from pipelines.debezium.model import (
     TransactionBlock,
     TransactionEvent,
     TransactionStatus,
+    UndecodedChange,
 )
 from pipelines.debezium.options import DecodeOptions
 
@@ -52,7 +53,9 @@ __all__ = [
     "TransactionBlock",
     "TransactionEvent",
     "TransactionStatus",
+    "UndecodedChange",
     "UnknownLogicalTypeError",
     "decode_record",
     "kind_of",
+    "undecoded_change",
 ]

@@ -28,7 +28,14 @@ from pipelines.canonical.source import Position
 from pipelines.debezium.compiler import FieldFailure, SchemaCompiler
 from pipelines.debezium.connect_schema import ConnectSchema, parse_schema, schema_from_mapping
 from pipelines.debezium.exceptions import DecodeError
-from pipelines.debezium.model import DebeziumRecord, RecordRef, Tombstone
+from pipelines.debezium.model import (
+    DebeziumRecord,
+    RecordRef,
+    TableId,
+    Tombstone,
+    TransactionBlock,
+    UndecodedChange,
+)
 from pipelines.debezium.options import DecodeOptions
 from pipelines.debezium.plans import (
     HEARTBEAT_SCHEMA,
@@ -269,18 +276,45 @@ def _is_null(data: Any) -> bool:
     return len(data) == 4 and bytes(data) == b"null"
 
 
-def _salvage(value: Data | None) -> Position | None:
-    """The source position of a record that failed to decode, if its source block is still readable."""
-    if value is None:
-        return None
+def _salvage_payload_of(value: Data) -> SalvagePayload | None:
     try:
         top = _salvage_top.decode(value)
-        payload = top.payload if top.payload is not None else _salvage_payload.decode(value)
-        if payload.source is None:
-            return None
-        return position_of(payload.source)
-    except (msgspec.ValidationError, msgspec.DecodeError, DecodeError, TypeError):
+        return top.payload if top.payload is not None else _salvage_payload.decode(value)
+    except (msgspec.ValidationError, msgspec.DecodeError, TypeError):
         return None
+
+
+def _salvage(value: Data | None) -> Position | None:
+    """The source position of a record that failed to decode, if its source block is still readable."""
+    payload = None if value is None else _salvage_payload_of(value)
+    if payload is None or payload.source is None:
+        return None
+    try:
+        return position_of(payload.source)
+    except DecodeError:
+        return None
+
+
+def undecoded_change(value: Data | None, record: RecordRef | None = None) -> UndecodedChange | None:
+    """What is still readable of a change event that failed (malformed row, wrong types, too large, no key):
+    table, transaction block and position, when its ``source`` and ``transaction`` blocks can be read; else
+    None (malformed JSON, or a change outside any transaction)."""
+    payload = None if value is None else _salvage_payload_of(value)
+    if payload is None or payload.source is None or payload.transaction is None:
+        return None
+    source, tx = payload.source, payload.transaction
+    try:
+        position = position_of(source)
+    except DecodeError:
+        return None
+    return UndecodedChange(
+        table=TableId(database=source.db, schema=source.schema, table=source.table),
+        transaction=TransactionBlock(
+            id=tx.id, total_order=tx.total_order, data_collection_order=tx.data_collection_order
+        ),
+        position=position,
+        record=record,
+    )
 
 
 _default_decoder: DebeziumDecoder | None = None

@@ -192,5 +192,20 @@ class SchemaChange(msgspec.Struct, frozen=True, gc=False):
     record: RecordRef | None = None
 
 
-DebeziumRecord = ChangeEvent | Tombstone | Heartbeat | TransactionEvent | SchemaChange
-"""Anything one Debezium Kafka record decodes into."""
+class UndecodedChange(msgspec.Struct, frozen=True, gc=False):
+    """What can still be read of a change event that failed (it went to the dead letters): its table, source
+    transaction and position (see :func:`pipelines.debezium.decoder.undecoded_change`).
+
+    Never produced by decoding: the runtime hands it to an adapter that groups transactions, so that the
+    transaction counts the failed change and completes without it instead of waiting for it forever.
+    """
+
+    table: TableId
+    transaction: TransactionBlock
+    position: Position
+    record: RecordRef | None = None
+
+
+DebeziumRecord = ChangeEvent | Tombstone | Heartbeat | TransactionEvent | SchemaChange | UndecodedChange
+"""Anything one Debezium Kafka record decodes into (and :class:`UndecodedChange`, which stands for a change
+that did not)."""

@@ -114,9 +114,11 @@ class Probe(msgspec.Struct, gc=False):
 
 
 class SalvagePayload(msgspec.Struct, gc=False):
-    """Only the source block, to report a source position for a record that failed to decode."""
+    """The source and transaction blocks only, read from a record that failed to decode: its position for the
+    dead letter, its transaction so that the transaction can complete without it."""
 
     source: SourceWire | None = None
+    transaction: TransactionBlockWire | None = None
 
 
 class SalvageTop(msgspec.Struct, gc=False):

@@ -19,9 +19,14 @@ What the transport must not commit past is :meth:`~SystemNormalizer.held` (adapt
 by the gate, parked records), per partition; :meth:`~SystemNormalizer.is_clean` says nothing is held, the only
 moment a Kafka normalizer commits (a cut no transaction straddles).
 
+A change dead-lettered in steps 1 to 3 still counts for its source transaction when its ``source`` and
+``transaction`` blocks can be read (:class:`~pipelines.debezium.UndecodedChange`): the transaction completes
+without it, so one poison row does not hold up the system's later transactions.
+
 Hazards: parked records and incomplete transactions keep their partition's offsets back; a transaction that
-never completes (its END lost, a change dead-lettered) is flushed as it is after the system has been idle for
-``stall_timeout_s``. Not thread-safe: one normalizer per thread.
+never completes (its END lost, a change whose JSON cannot be read at all) is flushed as it is after the system
+has been idle for ``stall_timeout_s``: under steady load that may take long. Not thread-safe: one normalizer
+per thread.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from pipelines.debezium import (
     Op,
     RecordRef,
     TransactionEvent,
+    undecoded_change,
 )
 from pipelines.debezium.capture import DECODE_OPTIONS
 from pipelines.mapping import Adapter, Mapped, MappingError
@@ -130,6 +136,7 @@ class SystemNormalizer:
         value = record.value
         if value is not None and len(value) > self.policy.max_record_bytes:
             self._dead(record, OversizedRecordError(len(value), self.policy.max_record_bytes), emit)
+            self._count_failed(record, emit)
             return
         try:
             decoded = self._decoder.decode(
@@ -137,11 +144,13 @@ class SystemNormalizer:
             )
         except DecodeError as exc:
             self._dead(record, exc, emit)
+            self._count_failed(record, emit)
             return
         gate = self._gate
         if type(decoded) is ChangeEvent:
             if decoded.key is None and self.policy.require_keys and decoded.op not in _NO_KEY_OPS:
                 self._dead(record, MissingKeyError("row change without a record key", field="key"), emit)
+                self._count_failed(record, emit)
                 return
             ts = decoded.source.ts_ms
             if ts > self.counters.last_source_ms:
@@ -162,6 +171,21 @@ class SystemNormalizer:
                 self._release(gate.release(self._ready))
             return
         self._apply(decoded, record, emit)
+
+    def _count_failed(self, record: SourceRecord, emit: bool) -> None:
+        """A change that was dead-lettered before the adapter saw it still counts for its transaction (when its
+        ``source`` and ``transaction`` blocks can be read): the transaction completes without it instead of
+        holding itself and every later one back until the stall timeout."""
+        gate = self._gate
+        if gate is None:
+            return
+        failed = undecoded_change(record.value, RecordRef(record.topic, record.partition, record.offset))
+        if failed is None:
+            return  # unreadable (malformed JSON): its transaction waits for the stall timeout
+        self._apply(failed, record, emit)
+        gate.change(failed)
+        if len(gate):
+            self._release(gate.release(self._ready))
 
     def _ready(self, item: _Item) -> bool:
         barrier = self.barrier

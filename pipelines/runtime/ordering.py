@@ -8,8 +8,9 @@ counts has been handed to the adapter *and* every earlier END has been released:
 the order the transaction topic gives, which is the source's commit order. Changes themselves go to the
 adapter at once (it buffers them until their END).
 
-Hazard: an END waits for changes the runtime never hands over: a change that could not be decoded (it went to
-the dead letters) or a topic the runtime does not read. :meth:`TransactionGate.force` releases everything; the
+Hazard: an END waits for changes the runtime never hands over: a change whose JSON could not be read at all
+(it went to the dead letters; one that failed with readable ``source`` and ``transaction`` blocks is counted)
+or a topic the runtime does not read. :meth:`TransactionGate.force` releases everything; the
 normalizer calls it when the system has been idle with a blocked gate for its stall timeout.
 """
 
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from pipelines.debezium import ChangeEvent, TableId, TransactionEvent
+from pipelines.debezium import ChangeEvent, TableId, TransactionEvent, UndecodedChange
 
 T = TypeVar("T")
 
@@ -53,8 +54,8 @@ class TransactionGate(Generic[T]):
         self._done: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
 
-    def change(self, change: ChangeEvent) -> None:
-        """Count a change that was handed to the adapter."""
+    def change(self, change: ChangeEvent | UndecodedChange) -> None:
+        """Count a change that was handed to the adapter (a failed one too: it will not come again)."""
         block = change.transaction
         if block is None or block.id in self._done:
             return

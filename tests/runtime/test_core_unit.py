@@ -726,6 +726,35 @@ def test_a_change_that_does_not_decode_holds_its_transaction_and_later_ones_unti
     assert n.is_clean() and n.held() == {} and n.open_transactions() == set()
 
 
+@pytest.mark.parametrize("poison", ["wrong type", "oversized", "no key"])
+def test_a_poison_change_with_readable_blocks_counts_for_its_transaction(poison: str) -> None:
+    feed = Feed()
+    setup = feed.setup()
+    tx_a, tx_b = Tx("0-1-610"), Tx("0-1-611")
+    seat1 = feed.hold(tx_a, 31, "1")
+    seat2 = feed.hold(tx_a, 32, "2")
+    policy = Policy()
+    if poison == "wrong type":
+        broken = edited(seat2, FACE_AMT="lots")
+        error = "DecodeError"
+    elif poison == "oversized":
+        broken = edited(seat2, SECT_CD="X" * 20_000)
+        policy = Policy(max_record_bytes=len(seat1.value or b"") + 1_000)
+        error = "OversizedRecordError"
+    else:
+        broken = dataclasses.replace(seat2, key=None)
+        error = "MissingKeyError"
+    records = [seat1, broken, feed.end(tx_a), feed.unhold(tx_b, 31, "1"), feed.end(tx_b)]
+    n = normalizer(policy)
+    run(n, setup)
+    out = run(n, records)
+    (letter,) = out.dead_letters
+    assert (letter.error, letter.topic, letter.offset) == (error, SEATS, 1)
+    # A completes without its poison change at once (no stall timeout), and B follows in source order
+    assert briefs(out) == A_FLUSHED + B_RELEASED
+    assert n.is_clean() and n.held() == {} and n.open_transactions() == set()
+
+
 def test_a_stall_flush_keeps_source_order_across_transactions() -> None:
     feed = Feed()
     setup = feed.setup()
