@@ -7,9 +7,11 @@ embedded transport replays this log through fresh adapters (writes are idempoten
 resumes from its own offsets; records the engine delivers again are recognised by the adapters.
 
 Storage: JSON-with-schema values repeat the same schema for every record of a table; the schema is stored
-once (``raw_schemas``, by a digest) and each row keeps only the payload. Hazard: the log grows with every change
-captured, and a restart reads all of it (time grows with history); it is the embedded mode's equivalent of a
-topic without retention.
+once (``raw_schemas``, by a digest) and each row keeps only the payload. The split is found by parsing a
+topic's first value; later values of the topic that begin with the same ``{"schema":...,"payload":`` bytes are
+split by comparing bytes (rebuilding gives back exactly the value either way). Hazard: the log grows with every
+change captured, and a restart reads all of it (time grows with history); it is the embedded mode's equivalent
+of a topic without retention.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ class RawLog:
             conn.execute(statement).fetchall()
         self._ids: dict[bytes, str] = {}
         self._known: set[str] = {r[0] for r in conn.execute("SELECT schema_id FROM raw_schemas").fetchall()}
+        self._unconfirmed: set[str] = set()
+        # topic -> (b'{"schema":<schema>,"payload":', schema id) of the topic's latest schema
+        self._prefixes: dict[str, tuple[bytes, str]] = {}
 
     def next_seq(self, system: str) -> int:
         ((seq,),) = self.conn.execute(
@@ -75,19 +80,35 @@ class RawLog:
     def append(
         self, system: str, first_seq: int, records: Sequence[tuple[str, bytes | None, bytes | None]]
     ) -> None:
-        """Append (topic, key, value) records numbered from ``first_seq``, inside the caller's transaction."""
+        """Append (topic, key, value) records numbered from ``first_seq``, inside the caller's transaction.
+
+        Call :meth:`rolled_back` if that transaction is rolled back (schemas it stored are then unknown again).
+        """
         if not records:
             return
-        topics, keys, schema_ids, payloads = [], [], [], []
+        n = len(records)
+        topics: list[str] = []
+        keys: list[bytes | None] = []
+        schema_ids: list[str | None] = []
+        payloads: list[bytes | None] = []
         new_schemas: dict[str, bytes] = {}
+        prefixes = self._prefixes
         for topic, key, value in records:
             topics.append(topic)
             keys.append(key)
-            schema_id, payload = self._split(value, new_schemas)
+            if value is None:
+                schema_ids.append(None)
+                payloads.append(None)
+                continue
+            cached = prefixes.get(topic)
+            if cached is not None and value.startswith(cached[0]) and value.endswith(b"}"):
+                schema_ids.append(cached[1])
+                payloads.append(value[len(cached[0]) : -1])
+                continue
+            schema_id, payload = self._split(topic, value, new_schemas)
             schema_ids.append(schema_id)
             payloads.append(payload)
-        n = len(records)
-        table = pa.table(
+        table = pa.Table.from_arrays(
             [
                 pa.array([system] * n, pa.string()),
                 pa.array(range(first_seq, first_seq + n), pa.int64()),
@@ -102,16 +123,26 @@ class RawLog:
             self.conn.execute(
                 "INSERT INTO raw_schemas VALUES (?, ?) ON CONFLICT DO NOTHING", [schema_id, schema]
             ).fetchall()
+        self._known.update(new_schemas)
+        self._unconfirmed.update(new_schemas)
         self.conn.register("incoming_raw", table)
         try:
             self.conn.execute("INSERT INTO raw_changes SELECT * FROM incoming_raw").fetchall()
         finally:
             self.conn.unregister("incoming_raw")
-        self._known.update(new_schemas)
 
-    def _split(self, value: bytes | None, new: dict[str, bytes]) -> tuple[str | None, bytes | None]:
-        if value is None:
-            return None, None
+    def committed(self) -> None:
+        """The caller's transaction committed: the schemas stored since are known for good."""
+        self._unconfirmed.clear()
+
+    def rolled_back(self) -> None:
+        """The caller's transaction rolled back: forget the schemas stored since the last commit."""
+        if self._unconfirmed:
+            self._known -= self._unconfirmed
+            self._unconfirmed.clear()
+            self._prefixes.clear()
+
+    def _split(self, topic: str, value: bytes, new: dict[str, bytes]) -> tuple[str, bytes]:
         try:
             parts = _split.decode(value)
         except (msgspec.DecodeError, msgspec.ValidationError):
@@ -123,12 +154,14 @@ class RawLog:
         if schema_id is None:
             schema_id = hashlib.blake2b(schema, digest_size=16).hexdigest()
             self._ids[schema] = schema_id
-        if schema_id not in self._known:
-            new[schema_id] = schema
         payload = bytes(parts.payload)
         # the decoder compares schema bytes; rebuilding must give back exactly what the engine sent
-        if b'{"schema":' + schema + b',"payload":' + payload + b"}" != value:
+        prefix = b'{"schema":' + schema + b',"payload":'
+        if prefix + payload + b"}" != value:
             return _WHOLE, value
+        if schema_id not in self._known:
+            new[schema_id] = schema
+        self._prefixes[topic] = (prefix, schema_id)
         return schema_id, payload
 
     def replay(

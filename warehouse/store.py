@@ -38,14 +38,20 @@ class Warehouse(CanonicalTable):
         resolved: Sequence[str] = (),
     ) -> int:
         """Write one batch atomically; ``resolved`` dead letters (replayed into events) are deleted. New rows."""
-        with self.lock, self.transaction():
-            added = self.insert_events(events)
-            dead_letters.insert_dead_letters(self.conn, letters)
-            if raw is not None:
-                self.raw_log.append(*raw)
-            if resolved:
-                dead_letters.delete_dead_letters(self.conn, resolved)
-            self.store_checkpoints(checkpoints or {})
+        with self.lock:
+            try:
+                with self.transaction():
+                    added = self.insert_events(events)
+                    dead_letters.insert_dead_letters(self.conn, letters)
+                    if raw is not None:
+                        self.raw_log.append(*raw)
+                    if resolved:
+                        dead_letters.delete_dead_letters(self.conn, resolved)
+                    self.store_checkpoints(checkpoints or {})
+            except BaseException:
+                self.raw_log.rolled_back()
+                raise
+            self.raw_log.committed()
         return added
 
     def raw_next_seq(self, system: str) -> int:

