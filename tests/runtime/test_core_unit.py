@@ -35,7 +35,7 @@ from pipelines.runtime import (
     decode_dead_letter,
     encode_dead_letter,
 )
-from pipelines.runtime.deadletter import source_record
+from pipelines.runtime.deadletter import DeadLetter, source_record
 from pipelines.runtime.routes import route
 from tests.legacy_adapters.test_box_office_orders import CLEARED, HEADER, HOLD, _line
 from tests.legacy_adapters.wire import (
@@ -176,6 +176,18 @@ def edited(record: SourceRecord, **after: Any) -> SourceRecord:
     value = orjson.loads(record.value or b"")
     value["payload"]["after"].update(after)
     return dataclasses.replace(record, value=orjson.dumps(value))
+
+
+def assert_missing_event_1042(letter: DeadLetter, seat: SourceRecord) -> None:
+    """``letter`` blames ``seat`` (offset 0 of the seat topic) for naming event 1042, which was never read."""
+    assert (letter.error, letter.retryable, letter.reason, letter.table, letter.column) == (
+        "MissingReferenceError",
+        True,
+        MISSING_EVENT_1042,
+        "boxoffice.SEAT_INV",
+        "EVT_ID",
+    )
+    assert (letter.topic, letter.partition, letter.offset, letter.value) == (SEATS, 0, 0, seat.value)
 
 
 def normalizer(policy: Policy | None = None, clock: Clock | None = None) -> SystemNormalizer:
@@ -516,14 +528,7 @@ def test_a_transacted_change_with_a_missing_reference_is_dead_lettered_under_its
     assert out.events == []
     (letter,) = out.dead_letters
     # not parked (its transaction is complete: nothing more will come), and blamed on the seat, not the END
-    assert (letter.error, letter.retryable, letter.reason, letter.table, letter.column) == (
-        "MissingReferenceError",
-        True,
-        MISSING_EVENT_1042,
-        "boxoffice.SEAT_INV",
-        "EVT_ID",
-    )
-    assert (letter.topic, letter.partition, letter.offset, letter.value) == (SEATS, 0, 0, seat.value)
+    assert_missing_event_1042(letter, seat)
     assert n.parked() == {} and n.is_clean()
 
 
@@ -625,14 +630,7 @@ def test_a_parked_record_is_dead_lettered_once_the_park_timeout_has_passed() -> 
     out = n.take()
     assert out.events == []
     (letter,) = out.dead_letters
-    assert (letter.error, letter.retryable, letter.reason, letter.table, letter.column) == (
-        "MissingReferenceError",
-        True,
-        MISSING_EVENT_1042,
-        "boxoffice.SEAT_INV",
-        "EVT_ID",
-    )
-    assert (letter.topic, letter.partition, letter.offset, letter.value) == (SEATS, 0, 0, seat.value)
+    assert_missing_event_1042(letter, seat)
     assert n.parked() == {} and n.is_clean() and n.counters.parked == 0
 
 
