@@ -3,9 +3,10 @@
 Both converter settings are understood:
 
 * ``schemas.enable=true``: ``{"schema": ..., "payload": ...}``. The schema is compiled once per distinct
-  schema (keyed by its exact bytes). Per topic the last schema is remembered: the next record of the topic
-  is parsed in one pass (schema skipped as raw bytes, payload straight into generated msgspec structs) and
-  its schema bytes compared with the remembered ones; only when they differ is the record parsed again.
+  schema (keyed by its exact bytes). Per topic the last record's opening ``{"schema":<schema>,"payload":`` is
+  remembered: a record that starts with the same bytes (one memory compare, the converter writes the schema
+  first and compactly) has only its payload parsed, straight into generated msgspec structs; any other
+  record is parsed whole and its schema looked up.
 * ``schemas.enable=false``: the bare payload. Change events then need their row fields' Connect schemas,
   given per topic as ``schemaless_fields`` (the ``fields`` array of the table's ``Value`` schema, or a subset
   copied from it); heartbeats, transaction and schema-change records need nothing.
@@ -53,6 +54,8 @@ from pipelines.debezium.wire import Probe, SalvagePayload, SalvageTop, Top
 
 Data = bytes | bytearray | memoryview | str
 DEFAULT_HEARTBEAT_PREFIX = "__debezium-heartbeat"
+_SCHEMA_OPEN = b'{"schema":'
+_PAYLOAD_OPEN = b',"payload":'
 
 _top = msgspec.json.Decoder(Top)
 _probe = msgspec.json.Decoder(Probe)
@@ -92,7 +95,7 @@ class DebeziumDecoder:
         self._heartbeat_prefix = heartbeat_topic_prefix
         self._max = max_cached_schemas
         self._plans: dict[bytes, _Plan] = {}
-        self._last_by_topic: dict[str | None, tuple[msgspec.Raw, ChangePlan]] = {}
+        self._last_by_topic: dict[str | None, tuple[bytes, _Plan]] = {}
         self._schemaless_fields = {
             topic: [
                 schema_from_mapping(f, root=f"schemaless_fields[{topic!r}][{i}]")
@@ -172,17 +175,19 @@ class DebeziumDecoder:
         if value is None or len(value) == 0 or _is_null(value):
             return Tombstone(key=self.decode_key(key), record=record)
         last = self._last_by_topic.get(topic)
-        if last is not None:
-            # Fast path: a record with the same schema as the topic's previous one parses in a single pass.
-            last_schema, last_plan = last
-            try:
-                message = last_plan.message_decoder.decode(value)
-            except (msgspec.ValidationError, msgspec.DecodeError):
-                message = None
-            if message is not None and message.schema == last_schema:
-                return last_plan.finish(
-                    message.payload, None if key is None else self.decode_key(key), record
-                )
+        if last is not None and type(value) is bytes:
+            # Fast path: the same schema as the topic's previous record; only the payload is parsed.
+            prefix, plan = last
+            if value.startswith(prefix) and value.endswith(b"}"):
+                try:
+                    return self._finish(
+                        plan,
+                        memoryview(value)[len(prefix) : -1],
+                        None if key is None else self.decode_key(key),
+                        record,
+                    )
+                except DecodeError:
+                    pass  # parsed again below, where the error is named
         schemaless = self._schemaless_plans.get(topic) if topic is not None else None
         if schemaless is not None:
             # Fast path for schemaless topics already seen: one parse straight into the typed envelope.
@@ -200,14 +205,20 @@ class DebeziumDecoder:
         payload = top.payload
         if len(payload) == 0 or _is_null(payload):
             return Tombstone(key=self.decode_key(key), record=record)
-        plan = self._plan(bytes(schema_raw))
-        decoded_key = None if key is None else self.decode_key(key)
+        schema_bytes = bytes(schema_raw)
+        plan = self._plan(schema_bytes)
+        event = self._finish(plan, payload, None if key is None else self.decode_key(key), record)
+        self._last_by_topic[topic] = (_SCHEMA_OPEN + schema_bytes + _PAYLOAD_OPEN, plan)
+        return event
+
+    @staticmethod
+    def _finish(
+        plan: _Plan, payload: Any, key: dict[str, Any] | None, record: RecordRef | None
+    ) -> DebeziumRecord:
         if plan.change is not None:
-            event = plan.change.decode(payload, decoded_key, record)
-            self._last_by_topic[topic] = (schema_raw, plan.change)
-            return event
+            return plan.change.decode(payload, key, record)
         if plan.kind == "heartbeat":
-            return decode_heartbeat(payload, decoded_key, record)
+            return decode_heartbeat(payload, key, record)
         if plan.kind == "transaction":
             return decode_transaction(payload, record)
         if plan.kind == "schema_change":

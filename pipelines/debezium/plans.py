@@ -67,7 +67,7 @@ def is_envelope(schema: ConnectSchema) -> bool:
 class ChangePlan:
     """Decodes the payload of change events of one envelope schema."""
 
-    __slots__ = ("_after", "_before", "_decoder", "message_decoder", "row_schema")
+    __slots__ = ("_after", "_before", "_decoder", "row_schema")
 
     def __init__(self, schema: ConnectSchema, compiler: SchemaCompiler, path: str = "schema") -> None:
         specs: list[tuple[str, Any] | tuple[str, Any, Any]] = [("source", SourceWire), ("op", Op)]
@@ -95,9 +95,6 @@ class ChangePlan:
         ]
         envelope = msgspec.defstruct("Envelope", specs, kw_only=True, gc=False)
         self._decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(envelope)
-        message = msgspec.defstruct("Message", [("schema", msgspec.Raw), ("payload", envelope)], gc=False)
-        self.message_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(message)
-        """Decodes a whole schema-enabled message in one pass: schema kept raw, payload typed."""
 
     @classmethod
     def for_row_fields(cls, fields: list[ConnectSchema], compiler: SchemaCompiler) -> ChangePlan:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import msgspec
+import orjson
 import pytest
 
 from pipelines.canonical import BinlogPosition, PostgresPosition
@@ -22,6 +24,7 @@ from pipelines.debezium import (
     TransactionEvent,
     decode_record,
 )
+from pipelines.debezium import decoder as decoder_module
 from pipelines.debezium.encoder import decimal_field, field
 from pipelines.debezium.records import (
     change_event,
@@ -149,6 +152,46 @@ def test_a_bad_record_after_good_ones_of_the_same_schema_is_still_named() -> Non
     tombstone = mutate(seat_event(), ["payload"], None)
     assert decoder.decode(tombstone, topic=topic).__class__.__name__ == "Tombstone"
     assert isinstance(decoder.decode(seat_event(), topic=topic), ChangeEvent)
+
+
+def test_a_record_of_a_known_schema_decodes_the_same_whatever_its_layout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast path (same opening bytes as the topic's last record: payload parsed alone) and the full parse
+    agree, and a record laid out otherwise (payload first, spaces, an extra member) is parsed whole."""
+    topic = "boxoffice.boxoffice.SEAT_INV"
+    compact = seat_event()
+    message = orjson.loads(compact)
+    decoder = DebeziumDecoder()
+    expected = decoder.decode(compact, topic=topic, offset=1)  # parsed whole: the topic's first record
+    assert isinstance(expected, ChangeEvent)
+    without_schema = msgspec.structs.replace(expected, row_schema=None)
+    layouts = [
+        orjson.dumps({"payload": message["payload"], "schema": message["schema"]}),
+        json.dumps(message, indent=1).encode(),
+        orjson.dumps({**message, "extra": {"payload": None}}),
+        compact,
+    ]
+    for data in layouts:
+        event = decoder.decode(data, topic=topic, offset=1)
+        assert isinstance(event, ChangeEvent) and event.row_schema is not None, data[:40]
+        assert repr(event.row_schema) == repr(expected.row_schema), data[
+            :40
+        ]  # one object per distinct schema
+        assert msgspec.structs.replace(event, row_schema=None) == without_schema, data[:40]
+    whole: list[bytes] = []
+
+    class Counting:
+        def decode(self, data: bytes) -> Any:
+            whole.append(data)
+            return top.decode(data)
+
+    top = decoder_module._top
+    monkeypatch.setattr(decoder_module, "_top", Counting())
+    assert decoder.decode(compact, topic=topic, offset=1) == expected
+    assert whole == []  # the compact record after one of its schema: only its payload was parsed
+    assert decoder.decode(layouts[0], topic=topic, offset=1) == expected  # payload first: parsed whole
+    assert whole == [layouts[0]]
 
 
 def test_postgres_source_without_lsn_is_malformed(fixture_bytes: Callable[..., bytes]) -> None:
