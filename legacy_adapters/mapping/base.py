@@ -62,11 +62,11 @@ class LegacyAdapter:
             return Mapped() if not unit else self.map_checked(unit)
         return Mapped()  # tombstones, heartbeats, schema changes: nothing to map
 
-    def flush(self) -> Mapped:
-        """Map every incomplete transaction as it is."""
+    def flush(self, transaction: str | None = None) -> Mapped:
+        """Map every incomplete transaction (or only ``transaction``) as it is."""
         out = Mapped()
         if self._buffer is not None:
-            for unit in self._buffer.drain():
+            for unit in self._buffer.drain(transaction):
                 out.extend(self.map_checked(unit))
         return out
 

@@ -113,10 +113,14 @@ class TransactionBuffer:
                 refs.append(tx.end)
         return tuple(refs)
 
-    def drain(self) -> list[list[ChangeEvent]]:
-        """Every incomplete transaction's changes (sorted); they count as done, so a late change of one of
-        them is ignored like a change of any completed transaction (it would never complete again)."""
-        drained = [self._finish(tx_id, tx) for tx_id, tx in list(self._open.items())]
+    def drain(self, transaction: str | None = None) -> list[list[ChangeEvent]]:
+        """Every incomplete transaction's changes (sorted), or only ``transaction``'s; they count as done, so a
+        late change of one of them is ignored like a change of any completed transaction (it would never
+        complete again)."""
+        chosen = [
+            (tx_id, tx) for tx_id, tx in self._open.items() if transaction is None or tx_id == transaction
+        ]
+        drained = [self._finish(tx_id, tx) for tx_id, tx in chosen]
         return [changes for changes in drained if changes]
 
     def __len__(self) -> int:

@@ -76,8 +76,9 @@ class Adapter(Protocol):
         """
         ...
 
-    def flush(self) -> Mapped:
-        """Map everything still held back as it is (incomplete transactions included) and forget it."""
+    def flush(self, transaction: str | None = None) -> Mapped:
+        """Map everything still held back as it is (incomplete transactions included) and forget it; with
+        ``transaction``, only that source transaction's changes."""
         ...
 
     def pending(self) -> tuple[RecordRef, ...]:

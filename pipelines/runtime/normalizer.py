@@ -23,10 +23,14 @@ A change dead-lettered in steps 1 to 3 still counts for its source transaction w
 ``transaction`` blocks can be read (:class:`~pipelines.debezium.UndecodedChange`): the transaction completes
 without it, so one poison row does not hold up the system's later transactions.
 
-Hazards: parked records and incomplete transactions keep their partition's offsets back; a transaction that
-never completes (its END lost, a change whose JSON cannot be read at all) is flushed as it is after the system
-has been idle for ``stall_timeout_s``: under steady load that may take long. Not thread-safe: one normalizer
-per thread.
+A transaction whose END is the oldest one held, still missing changes once every other topic of the system
+has been read past it (a change whose JSON could not be read at all, a topic the runtime does not read), is
+released alone, as it is, when it has waited ``stall_timeout_s``; the transactions behind it then follow in
+source order, whether or not the system ever goes idle. A transaction whose END never arrives is flushed as it
+is after the system has been idle for ``stall_timeout_s``.
+
+Hazards: parked records and incomplete transactions keep their partition's offsets back. Not thread-safe: one
+normalizer per thread.
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ class SystemNormalizer:
         self._txof: dict[Coordinates, str] = {}
         self._parked: dict[Coordinates, _Parked] = {}
         self._stalled_since: float | None = None
+        self._head_since: tuple[str, float] | None = None
         self.barrier: Callable[[SourceRecord], bool] | None = None
         """Set by a transport that reads topics side by side: an END is released only once ``barrier(END)``
         says every other partition of the system has been read past it (rows of earlier transactions and of
@@ -244,6 +249,7 @@ class SystemNormalizer:
         now = self._clock()
         if self._gate is not None and len(self._gate):
             self._release(self._gate.release(self._ready))
+            self._release_stalled_head(now)
         if self._parked:
             self._retry_parked(now)
         if idle and ((self._gate is not None and len(self._gate)) or self.adapter.pending()):
@@ -253,6 +259,28 @@ class SystemNormalizer:
                 self.flush()
         else:
             self._stalled_since = None
+
+    def _release_stalled_head(self, now: float) -> None:
+        """Release the oldest END alone, as it is, once it has waited ``stall_timeout_s`` for changes that did not
+        come although every other topic was read past it; then whatever it held back."""
+        gate = self._gate
+        assert gate is not None
+        head = gate.head()
+        if head is None:
+            self._head_since = None
+            return
+        tx_id, item, _ = head
+        if self._head_since is None or self._head_since[0] != tx_id:
+            self._head_since = (tx_id, now)
+            return
+        if now - self._head_since[1] < self.policy.stall_timeout_s or not self._ready(item):
+            return
+        self._head_since = None
+        self._release((gate.release_head(),))
+        self._flush_adapter(tx_id)
+        self._release(gate.release(self._ready))
+        if len(gate):
+            self._release_stalled_head(now)  # starts the clock of the next head
 
     def _retry_parked(self, now: float) -> None:
         for coords, parked in list(self._parked.items()):
@@ -295,8 +323,8 @@ class SystemNormalizer:
         self._stalled_since = None
         self.prune()
 
-    def _flush_adapter(self) -> None:
-        mapped = self.adapter.flush()
+    def _flush_adapter(self, transaction: str | None = None) -> None:
+        mapped = self.adapter.flush(transaction)
         self.out.events.extend(mapped.events)
         self.counters.events += len(mapped.events)
         for failure in mapped.failures:

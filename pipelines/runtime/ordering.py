@@ -10,8 +10,9 @@ adapter at once (it buffers them until their END).
 
 Hazard: an END waits for changes the runtime never hands over: a change whose JSON could not be read at all
 (it went to the dead letters; one that failed with readable ``source`` and ``transaction`` blocks is counted)
-or a topic the runtime does not read. :meth:`TransactionGate.force` releases everything; the
-normalizer calls it when the system has been idle with a blocked gate for its stall timeout.
+or a topic the runtime does not read. :meth:`TransactionGate.release_head` releases the oldest END as it is
+(the normalizer does so once it has waited its stall timeout with every other topic read past it);
+:meth:`TransactionGate.force` releases everything.
 """
 
 from __future__ import annotations
@@ -82,6 +83,17 @@ class TransactionGate(Generic[T]):
         ):
             out.append(self._pop())
         return out
+
+    def head(self) -> tuple[str, T, bool] | None:
+        """(transaction id, item, complete) of the oldest queued END; None when nothing is queued."""
+        if not self._queue:
+            return None
+        end = self._queue[0]
+        return end.tx_id, end.item, self._complete(end)
+
+    def release_head(self) -> T:
+        """The oldest queued END, complete or not (see the module's hazard)."""
+        return self._pop()
 
     def force(self) -> list[T]:
         """Every queued END, complete or not (see the module's hazard)."""

@@ -683,6 +683,17 @@ def _stalled(feed: Feed) -> tuple[list[SourceRecord], SourceRecord]:
     return [seat1, broken, end_a, release, end_b], broken
 
 
+def _fed_stalled() -> tuple[SystemNormalizer, Clock]:
+    """A normalizer (stall timeout 30 s, clock at 0) fed the setup and the :func:`_stalled` scene."""
+    feed = Feed()
+    setup = feed.setup()
+    records, _ = _stalled(feed)
+    clock = Clock(0.0)
+    n = normalizer(Policy(stall_timeout_s=30.0), clock)
+    run(n, [*setup, *records])
+    return n, clock
+
+
 A_FLUSHED = [
     ("seat.changed", "seat:BO-1042:101:C:1", "held"),
     ("hold.placed", "hold:cart-77", "placed 1"),
@@ -693,7 +704,7 @@ B_RELEASED = [
 ]
 
 
-def test_a_change_that_does_not_decode_holds_its_transaction_and_later_ones_until_the_stall_timeout() -> None:
+def test_a_change_that_does_not_decode_holds_its_transaction_and_later_ones_for_the_stall_timeout() -> None:
     feed = Feed()
     setup = feed.setup()
     records, broken = _stalled(feed)
@@ -712,16 +723,55 @@ def test_a_change_that_does_not_decode_holds_its_transaction_and_later_ones_unti
     # A waits for the change that never decoded, B waits behind A
     assert n.open_transactions() == {"0-1-600", "0-1-601"}
     assert n.held() == {(SEATS, 0): 0, (TXS, 0): 0}
-    for now, idle in ((0.0, True), (29.9, True), (35.0, False), (36.0, True), (65.9, True)):
+    # never idle (steady load): A's END has waited since the first tick, and is released alone at 30 s
+    for now in (0.0, 12.0, 29.9):
         clock.now = now
-        n.tick(idle=idle)
-        assert not n.take() and not n.is_clean(), now  # busy at 35.0: the stall clock starts again at 36.0
-    clock.now = 66.0
-    n.tick(idle=True)
+        n.tick(idle=False)
+        assert not n.take() and not n.is_clean(), now
+    clock.now = 30.0
+    n.tick(idle=False)
     out = n.take()
-    assert sorted(briefs(out)) == sorted(A_FLUSHED + B_RELEASED)
+    assert briefs(out) == A_FLUSHED + B_RELEASED
     assert out.dead_letters == []
     assert n.is_clean() and n.held() == {} and n.open_transactions() == set()
+
+
+def test_a_stalled_head_is_released_alone_and_a_later_incomplete_transaction_keeps_waiting() -> None:
+    feed = Feed()
+    setup = feed.setup()
+    records, _ = _stalled(feed)
+    seat1, broken, end_a = records[:3]
+    tx_b = Tx("0-1-601")
+    release = feed.unhold(tx_b, 31, "1")
+    other_cart = feed.hold(tx_b, 33, "3", HOLD_TOKEN="cart-88")  # still on its way when A is released
+    end_b = feed.end(tx_b)
+    clock = Clock(0.0)
+    n = normalizer(Policy(stall_timeout_s=30.0), clock)
+    run(n, [*setup, seat1, broken, end_a, release, end_b])
+    n.tick()
+    clock.now = 30.0
+    n.tick()
+    assert briefs(n.take()) == A_FLUSHED
+    assert n.open_transactions() == {"0-1-601"} and not n.is_clean()
+    assert briefs(run(n, [other_cart])) == [
+        *B_RELEASED,
+        ("seat.changed", "seat:BO-1042:101:C:3", "held"),
+        ("hold.placed", "hold:cart-88", "placed 3"),
+    ]
+    assert n.is_clean()
+
+
+def test_a_stalled_head_is_released_only_once_the_barrier_says_the_other_topics_are_read_past_it() -> None:
+    n, clock = _fed_stalled()
+    read_past = False
+    n.barrier = lambda record: read_past
+    n.tick()
+    clock.now = 45.0
+    n.tick()
+    assert not n.take() and n.open_transactions() == {"0-1-600", "0-1-601"}
+    read_past = True
+    n.tick()
+    assert briefs(n.take()) == A_FLUSHED + B_RELEASED
 
 
 @pytest.mark.parametrize("poison", ["wrong type", "oversized", "no key"])
@@ -754,12 +804,7 @@ def test_a_poison_change_with_readable_blocks_counts_for_its_transaction(poison:
 
 
 def test_a_stall_flush_keeps_source_order_across_transactions() -> None:
-    feed = Feed()
-    setup = feed.setup()
-    records, _ = _stalled(feed)
-    clock = Clock(0.0)
-    n = normalizer(Policy(stall_timeout_s=30.0), clock)
-    run(n, [*setup, *records])
+    n, clock = _fed_stalled()
     n.tick(idle=True)
     clock.now = 30.0
     n.tick(idle=True)

@@ -179,6 +179,26 @@ def test_force_releases_every_queued_end_complete_or_not_in_end_order(changes: C
     assert len(gate) == 0
 
 
+def test_release_head_lets_the_oldest_end_go_alone_and_the_rest_follow_when_complete(
+    changes: Changes,
+) -> None:
+    gate: TransactionGate[str] = TransactionGate()
+    assert gate.head() is None
+    gate.end(end("t1", {"boxoffice.SEAT_INV": 2}), "END t1")
+    gate.end(end("t2", {"boxoffice.SEAT_INV": 1}), "END t2")
+    gate.end(end("t3", {"boxoffice.SEAT_INV": 2}), "END t3")
+    gate.change(changes.seat("t1", 11))
+    gate.change(changes.seat("t2", 21))
+    gate.change(changes.seat("t3", 31))
+    assert gate.head() == ("t1", "END t1", False)
+    assert gate.release_head() == "END t1"
+    assert gate.head() == ("t2", "END t2", True)
+    assert gate.release() == ["END t2"]  # t3 still misses a change: it stays
+    assert gate.head() == ("t3", "END t3", False) and gate.open_ids() == {"t3"}
+    gate.change(changes.seat("t1", 12))  # a late change of the released t1 is ignored
+    assert gate.open_ids() == {"t3"}
+
+
 @pytest.mark.parametrize(("remember", "accepted_again"), [(2, ["t1"]), (3, []), (1, ["t1", "t2"])])
 def test_done_transactions_are_remembered_up_to_the_bound(
     changes: Changes, remember: int, accepted_again: list[str]
