@@ -129,6 +129,7 @@ class SystemNormalizer:
         self._parked: dict[Coordinates, _Parked] = {}
         self._stalled_since: float | None = None
         self._head_since: tuple[str, float] | None = None
+        self._ahead: tuple[SourceRecord, DebeziumRecord] | None = None
         self.barrier: Callable[[SourceRecord], bool] | None = None
         """Set by a transport that reads topics side by side: an END is released only once ``barrier(END)``
         says every other partition of the system has been read past it (rows of earlier transactions and of
@@ -143,14 +144,23 @@ class SystemNormalizer:
             self._dead(record, OversizedRecordError(len(value), self.policy.max_record_bytes), emit)
             self._count_failed(record, emit)
             return
-        try:
-            decoded = self._decoder.decode(
-                value, key=record.key, topic=record.topic, partition=record.partition, offset=record.offset
-            )
-        except DecodeError as exc:
-            self._dead(record, exc, emit)
-            self._count_failed(record, emit)
-            return
+        ahead = self._ahead
+        if ahead is not None and ahead[0] is record:
+            decoded = ahead[1]  # decoded by transaction_of just before
+            self._ahead = None
+        else:
+            try:
+                decoded = self._decoder.decode(
+                    value,
+                    key=record.key,
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                )
+            except DecodeError as exc:
+                self._dead(record, exc, emit)
+                self._count_failed(record, emit)
+                return
         gate = self._gate
         if type(decoded) is ChangeEvent:
             if decoded.key is None and self.policy.require_keys and decoded.op not in _NO_KEY_OPS:
@@ -419,11 +429,20 @@ class SystemNormalizer:
         return ids
 
     def transaction_of(self, record: SourceRecord) -> str | None:
-        """The source transaction ``record`` belongs to (None when it has none or does not decode)."""
+        """The source transaction ``record`` belongs to (None when it has none or does not decode). The decoded
+        record is kept for a :meth:`handle` of the same record object that follows at once."""
+        self._ahead = None
         try:
-            decoded = self._decoder.decode(record.value, key=record.key, topic=record.topic)
+            decoded = self._decoder.decode(
+                record.value,
+                key=record.key,
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
         except DecodeError:
             return None
+        self._ahead = (record, decoded)
         if isinstance(decoded, ChangeEvent):
             return None if decoded.transaction is None else decoded.transaction.id
         if isinstance(decoded, TransactionEvent):

@@ -422,6 +422,31 @@ def test_transaction_of_names_the_source_transaction_of_changes_and_ends() -> No
     assert n.counters.records == 0 and n.is_clean()  # asking handles nothing
 
 
+def test_a_record_asked_about_is_decoded_once_when_handled_next() -> None:
+    feed = Feed()
+    tx = Tx("0-1-500")
+    setup = feed.setup()
+    seat1, seat2, end = feed.hold(tx, 21, "1"), feed.hold(tx, 22, "2"), feed.end(tx)
+    n = normalizer()
+    run(n, setup)
+    decoded: list[int | None] = []
+    decode = n._decoder.decode
+
+    def counting(value: Any, **kw: Any) -> Any:
+        decoded.append(kw.get("offset"))
+        return decode(value, **kw)
+
+    n._decoder.decode = counting  # type: ignore[method-assign]
+    for record in (seat1, seat2, end):
+        assert n.transaction_of(record) == "0-1-500"
+        n.handle(record)
+    assert decoded == [0, 1, 0]  # once each (seats at 0 and 1 of their topic, the END at 0 of its own)
+    n.transaction_of(seat1)
+    n.handle(feed.again(seat2))  # another record than the one asked about is decoded for itself
+    assert decoded == [0, 1, 0, 0, 2]
+    assert briefs(n.take()) == HOLD_EVENTS
+
+
 # -- dead letters --------------------------------------------------------------------------------------------
 def test_undecodable_records_are_dead_lettered_with_reason_and_coordinates_while_the_rest_flows() -> None:
     feed = Feed()
