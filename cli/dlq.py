@@ -2,17 +2,18 @@
 
 ``replay`` rebuilds each system's adapter lookups from its history and maps every dead letter again with the
 current adapters and limits; the others stay, with their replay count and latest reason. Where the events of
-the letters that map now go is decided per system, the same way as its history:
+the letters that map now go is decided per system, the same way as its history. One DuckDB transaction
+writes those events to the canonical table, removes their letters and counts the replay of the others:
 
-* embedded mode (the DuckDB file has the system's raw change log): into the canonical table only, and the
-  letters leave the dead letters, in one DuckDB transaction (there is no canonical topic).
+* embedded mode (the DuckDB file has the system's raw change log): into the canonical table only (there is
+  no canonical topic).
 * kafka mode (no raw change log: history read from the system's Kafka topics): first to the canonical topic
   (``--canonical-topic``, the one ``run`` wrote), produced exactly as the normalizer produces them
   (:func:`~pipelines.transports.kafka_canonical.produce_events`) in one Kafka transaction that is committed
-  before anything changes in DuckDB; only then the DuckDB transaction that writes them to the canonical table
-  and removes the letters. A crash between the two leaves the letters in place: the next replay publishes
-  the same events again with the same deterministic ids, which every sink (the loader's table among them)
-  ignores as duplicates; the other order could lose them for the topic's consumers.
+  before anything changes in DuckDB; only then the DuckDB transaction. A crash between the two leaves the
+  letters in place: the next replay publishes the same events again with the same deterministic ids, which
+  every sink (the loader's table among them) ignores as duplicates; the other order could lose them for the
+  topic's consumers.
 
 The replay producer's ``transactional.id`` is ``inventory-cdc-dlq-replay.<canonical topic>``: a replay aborts
 the open transaction of one that crashed, and two replays into the same topic at once fence each other (the
@@ -195,9 +196,7 @@ def replay_cmd(
                 )
             except InventoryCdcError as exc:
                 raise fail(f"{exc}; nothing was changed in DuckDB, replay again") from None
-        store.commit(result.events, resolved=result.resolved)
-        with store.lock, store.transaction():
-            dead_letters.note_replay(store.conn, result.failing)
+        store.commit(result.events, resolved=result.resolved, still_failing=result.failing)
     summary = {
         "replayed": len(letters),
         "resolved": len(result.resolved),

@@ -7,7 +7,7 @@ transaction that inserts their events; rows that still fail get ``replays`` coun
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -171,7 +171,7 @@ def delete_dead_letters(conn: duckdb.DuckDBPyConnection, ids: Sequence[str]) -> 
         conn.execute("DELETE FROM dead_letters WHERE id = CAST(? AS UUID)", [id_]).fetchall()
 
 
-def note_replay(conn: duckdb.DuckDBPyConnection, outcomes: dict[str, str]) -> None:
+def note_replay(conn: duckdb.DuckDBPyConnection, outcomes: Mapping[str, str]) -> None:
     """Count a replay that still failed, with its message (inside the caller's transaction)."""
     for id_, message in outcomes.items():
         conn.execute(

@@ -8,7 +8,7 @@ threads of that process share the one connection through :attr:`Warehouse.lock`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from pipelines.canonical import Envelope
@@ -36,8 +36,10 @@ class Warehouse(CanonicalTable):
         raw: RawBatch | None = None,
         checkpoints: Checkpoints | None = None,
         resolved: Sequence[str] = (),
+        still_failing: Mapping[str, str] | None = None,
     ) -> int:
-        """Write one batch atomically; ``resolved`` dead letters (replayed into events) are deleted. New rows."""
+        """Write one batch atomically; ``resolved`` dead letters (replayed into events) are deleted, and those
+        ``still_failing`` (id -> why) count one more replay. Returns the new event rows."""
         with self.lock:
             try:
                 with self.transaction():
@@ -47,6 +49,8 @@ class Warehouse(CanonicalTable):
                         self.raw_log.append(*raw)
                     if resolved:
                         dead_letters.delete_dead_letters(self.conn, resolved)
+                    if still_failing:
+                        dead_letters.note_replay(self.conn, still_failing)
                     self.store_checkpoints(checkpoints or {})
             except BaseException:
                 self.raw_log.rolled_back()
