@@ -5,20 +5,25 @@ Changes carrying Debezium's ``transaction`` block are held until their transacti
 transaction is mapped in source order (``total_order``), and what one row needs of another (a seat's order
 number, a line's seat labels) is looked up in the whole transaction, so the result is the same whatever order
 its rows arrived in. What each table maps to is in
-:mod:`legacy_adapters.box_office.mapping` and :mod:`legacy_adapters.box_office.orders`.
+:mod:`legacy_adapters.box_office.mapping` and :mod:`legacy_adapters.box_office.orders`. Its saved state is
+the memory of completed transactions and :class:`~legacy_adapters.box_office.state.BoxOfficeState`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
+
+import msgspec
 
 from legacy_adapters.box_office import SIGNAL_TABLE, SYSTEM
 from legacy_adapters.box_office.mapping import BoxOfficeMapping
 from legacy_adapters.box_office.orders import OrderMapping
-from legacy_adapters.box_office.state import BoxOfficeState
+from legacy_adapters.box_office.state import BoxOfficeLookups, BoxOfficeState
 from legacy_adapters.box_office.tables import SPECS
 from legacy_adapters.box_office.unit import Unit
 from legacy_adapters.mapping.base import LegacyAdapter
+from legacy_adapters.mapping.snapshot import decode_lookups
 from pipelines.canonical import CanonicalError, CanonicalEvent, ContractViolation
 from pipelines.canonical.pii import MIN_PEPPER_BYTES
 from pipelines.debezium import ChangeEvent
@@ -29,6 +34,8 @@ Handler = Callable[[ChangeEvent, Unit], list[CanonicalEvent]]
 
 class BoxOfficeAdapter(LegacyAdapter):
     """Maps the box office's change events (MariaDB / MySQL connector, transaction metadata on)."""
+
+    STATE_VERSION: ClassVar[int] = 1
 
     def __init__(self, *, pepper: bytes, state: BoxOfficeState | None = None) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:
@@ -62,3 +69,11 @@ class BoxOfficeAdapter(LegacyAdapter):
                 events.extend(handlers[change.table.table or ""](change, unit))
             except (MappingError, CanonicalError) as exc:
                 self.fail(out, change, exc)
+
+    def save_lookups(self) -> BoxOfficeLookups:
+        """Venues, events, orders and seats (see :mod:`legacy_adapters.box_office.state`)."""
+        return self.state.lookups()
+
+    def load_lookups(self, raw: msgspec.Raw) -> None:
+        """Replace venues, events, orders and seats, keeping its own bounds."""
+        self.state.restore(decode_lookups(raw, BoxOfficeLookups))

@@ -11,12 +11,15 @@ number. The adapter therefore keeps small lookups, filled by every change it map
 
 A reference that is not known raises :class:`~pipelines.mapping.MissingReferenceError` (retryable: the row may
 still be on its way on its own topic). Hazard: the lookups live in memory; a restarted adapter knows only
-what it has seen since, so run connectors with an initial snapshot (or re-snapshot the small tables).
+what it has seen since, so run connectors with an initial snapshot (or re-snapshot the small tables), or load
+the adapter's saved state (:class:`BoxOfficeLookups` is its lookups' part).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import msgspec
 
 from legacy_adapters.mapping.bounded import Bounded
 from pipelines.canonical import SeatRef
@@ -48,6 +51,15 @@ class SeatInfo:
     seat: SeatRef
 
 
+class BoxOfficeLookups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The lookups in a saved adapter state; the bounded ones as ``(id, info)`` pairs, oldest first."""
+
+    venues: dict[int, str]
+    events: dict[int, EventInfo]
+    orders: list[tuple[int, OrderInfo]]
+    seats: list[tuple[int, SeatInfo]]
+
+
 class BoxOfficeState:
     """The box-office adapter's lookups (see the module docstring)."""
 
@@ -56,6 +68,22 @@ class BoxOfficeState:
         self.events: dict[int, EventInfo] = {}
         self.orders: Bounded[int, OrderInfo] = Bounded(max_orders)
         self.seats: Bounded[int, SeatInfo] = Bounded(max_seats)
+
+    def lookups(self) -> BoxOfficeLookups:
+        """Everything it holds, for a saved adapter state."""
+        return BoxOfficeLookups(
+            venues=dict(self.venues),
+            events=dict(self.events),
+            orders=self.orders.pairs(),
+            seats=self.seats.pairs(),
+        )
+
+    def restore(self, lookups: BoxOfficeLookups) -> None:
+        """Hold exactly ``lookups``, in their order, within its own bounds (the oldest beyond them go)."""
+        self.venues = dict(lookups.venues)
+        self.events = dict(lookups.events)
+        self.orders.refill(lookups.orders)
+        self.seats.refill(lookups.seats)
 
     def event(self, evt_id: int, column: str = "EVT_ID") -> EventInfo:
         """The event ``evt_id``, or :class:`MissingReferenceError`."""

@@ -1,16 +1,21 @@
 """The CRM and presale adapter: each change is mapped on its own, as it arrives.
 
 No canonical event of the CRM spans rows of one transaction, so changes are not grouped. What each table maps
-to is in :mod:`legacy_adapters.crm.mapping`.
+to is in :mod:`legacy_adapters.crm.mapping`. Only fan-club tier codes are remembered (for grants), so they are
+its state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
+
+import msgspec
 
 from legacy_adapters.crm import SIGNAL_TABLE, SYSTEM
-from legacy_adapters.crm.mapping import SPECS, UNMAPPED, CrmMapping
+from legacy_adapters.crm.mapping import SPECS, UNMAPPED, CrmLookups, CrmMapping
 from legacy_adapters.mapping.base import LegacyAdapter
+from legacy_adapters.mapping.snapshot import decode_lookups
 from pipelines.canonical import CanonicalError, CanonicalEvent, ContractViolation
 from pipelines.canonical.pii import MIN_PEPPER_BYTES
 from pipelines.debezium import ChangeEvent
@@ -21,6 +26,8 @@ Handler = Callable[[ChangeEvent], list[CanonicalEvent]]
 
 class CrmAdapter(LegacyAdapter):
     """Maps the CRM's change events (SQL Server connector)."""
+
+    STATE_VERSION: ClassVar[int] = 1
 
     def __init__(self, *, pepper: bytes) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:
@@ -47,3 +54,11 @@ class CrmAdapter(LegacyAdapter):
                 out.events.extend(self._handlers[self.name_of(change)](change))
             except (MappingError, CanonicalError) as exc:
                 self.fail(out, change, exc)
+
+    def save_lookups(self) -> CrmLookups:
+        """The fan-club tier codes it remembers."""
+        return self.mapping.lookups()
+
+    def load_lookups(self, raw: msgspec.Raw) -> None:
+        """Replace the remembered tier codes."""
+        self.mapping.restore(decode_lookups(raw, CrmLookups))

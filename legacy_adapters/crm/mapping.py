@@ -13,7 +13,8 @@ decimals) converts exactly into the row's currency or fails (``922337203685477.5
 keeps); ``datetime2`` columns are UTC by the CRM's convention (``SYSUTCDATETIME``); ``bit`` flags are booleans.
 ``IsBlocked`` makes a customer ``suspended``, else ``active``. Event references (``'bo-1042'``) and order
 references are trimmed and upper-cased. A grant's tier is its ``TierCode``; a tier not seen yet is a
-:class:`~pipelines.mapping.MissingReferenceError`.
+:class:`~pipelines.mapping.MissingReferenceError`. The tier codes are the adapter's only lookup, so its saved
+state (:class:`CrmLookups`).
 
 Personal data: the connector hashes ``Email``, ``Phone``, ``GivenName`` and ``FamilyName`` with a salted SHA-256
 (``column.mask.hash``) and drops ``BirthDate``. The salt is in Connect's config, so it is no secret: the adapter
@@ -30,6 +31,8 @@ the box office's ``PRESALE_CD``, so grants and orders join.
 from __future__ import annotations
 
 from typing import Any, Final
+
+import msgspec
 
 from legacy_adapters.mapping.emit import Emitter
 from legacy_adapters.mapping.reasons import chargeback_reason
@@ -119,6 +122,12 @@ UNMAPPED: Final = ("dbo.FanClubMembership", "dbo.LoginEvent")
 _PHONE_DIGITS: Final = 32
 
 
+class CrmLookups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The tier codes in a saved adapter state."""
+
+    tiers: dict[int, str]
+
+
 class CrmMapping:
     """Maps CRM rows; remembers fan-club tier codes."""
 
@@ -126,6 +135,14 @@ class CrmMapping:
         self.system = system
         self.tiers: dict[int, str] = {}
         self._pepper = pepper
+
+    def lookups(self) -> CrmLookups:
+        """The tier codes it remembers, for a saved adapter state."""
+        return CrmLookups(tiers=dict(self.tiers))
+
+    def restore(self, lookups: CrmLookups) -> None:
+        """Remember exactly ``lookups``' tier codes."""
+        self.tiers = dict(lookups.tiers)
 
     def customer(self, change: ChangeEvent) -> list[CanonicalEvent]:
         """``customer.changed`` with the account's current (or last) state; personal data only as hashes."""

@@ -8,17 +8,26 @@ raises as a :class:`~pipelines.mapping.MappingError` or a contract error ends up
 
 Tables listed as ignored (Debezium's signal table, tables whose rows the contract has no event for) are
 accepted and produce nothing; any other table is an :class:`~pipelines.mapping.UnknownTableError`.
+
+State: :meth:`LegacyAdapter.save_state` and :meth:`LegacyAdapter.load_state` carry the memory of completed
+transactions themselves and ask the subclass for the rest (:meth:`LegacyAdapter.save_lookups`,
+:meth:`LegacyAdapter.load_lookups`): everything it remembers across changes belongs there, or a restarted
+adapter maps differently. The format is in :mod:`legacy_adapters.mapping.snapshot`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import ClassVar
 
+import msgspec
+
+from legacy_adapters.mapping.snapshot import decode_state, encode_state
 from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
 from legacy_adapters.mapping.transactions import TransactionBuffer
 from pipelines.canonical import CanonicalError
 from pipelines.debezium import ChangeEvent, DebeziumRecord, Op, RecordRef, TransactionEvent, UndecodedChange
-from pipelines.mapping import InvalidValueError, Mapped, MappingError, UnknownTableError
+from pipelines.mapping import AdapterStateError, InvalidValueError, Mapped, MappingError, UnknownTableError
 
 
 class LegacyAdapter:
@@ -27,6 +36,8 @@ class LegacyAdapter:
     system: str
     tables: frozenset[str]
     needs_transactions: bool
+    STATE_VERSION: ClassVar[int]
+    """The version of what :meth:`save_lookups` writes: raise it whenever that changes shape or meaning."""
 
     def __init__(
         self,
@@ -74,7 +85,43 @@ class LegacyAdapter:
         """Records held in incomplete transactions."""
         return () if self._buffer is None else self._buffer.pending()
 
+    def save_state(self) -> bytes:
+        """Its lookups and completed-transaction memory; AdapterStateError while transactions are held."""
+        completed: list[str] = []
+        if self._buffer is not None:
+            if held := len(self._buffer):
+                raise AdapterStateError(
+                    f"{self.system}: cannot save state while {held} source transaction(s) are incomplete"
+                )
+            completed = self._buffer.completed()
+        return encode_state(self.system, self.STATE_VERSION, completed, self.save_lookups())
+
+    def load_state(self, data: bytes) -> None:
+        """Replace its lookups and completed-transaction memory with ``data`` from :meth:`save_state` of an
+        adapter of the same system and state version; AdapterStateError, the adapter unchanged, otherwise."""
+        envelope = decode_state(data, self.system, self.STATE_VERSION)
+        if self._buffer is None and envelope.completed:
+            raise AdapterStateError(
+                f"{self.system}: malformed adapter state: completed transactions it never groups"
+            )
+        try:
+            self.load_lookups(envelope.lookups)
+        except msgspec.MsgspecError as exc:
+            raise AdapterStateError(f"{self.system}: malformed adapter state: {exc}") from None
+        if self._buffer is not None:
+            self._buffer.remember(envelope.completed)
+
     # -- for subclasses ----------------------------------------------------------------------------------------
+    def save_lookups(self) -> object:
+        """Everything it remembers across changes, as a msgspec-encodable value (bounded lookups as pairs)."""
+        raise NotImplementedError
+
+    def load_lookups(self, raw: msgspec.Raw) -> None:
+        """Replace its lookups with ``raw`` (what :meth:`save_lookups` wrote), decoded with
+        :func:`~legacy_adapters.mapping.snapshot.decode_lookups`: decode all of it before changing anything, so
+        that a msgspec error leaves the adapter as it was."""
+        raise NotImplementedError
+
     def map_unit(self, changes: list[ChangeEvent], out: Mapped) -> None:
         """Append the events (and failures) of ``changes`` to ``out``; one change, or one whole transaction."""
         raise NotImplementedError

@@ -1,8 +1,14 @@
-"""A size-bounded lookup for adapter state that grows with a large table (seats, orders, listings)."""
+"""A size-bounded lookup for adapter state that grows with a large table (seats, orders, listings).
+
+Its order is part of its state: it decides which entry goes next. A saved adapter state therefore keeps the
+entries as pairs, oldest first (:meth:`Bounded.pairs`), and a loaded one puts them back in that order under the
+loading adapter's own limit (:meth:`Bounded.refill`).
+"""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -23,3 +29,13 @@ class Bounded(OrderedDict[K, V]):
         self[key] = value
         if len(self) > self.limit:
             self.popitem(last=False)
+
+    def pairs(self) -> list[tuple[K, V]]:
+        """Every entry as ``(key, value)``, oldest first."""
+        return list(self.items())
+
+    def refill(self, pairs: Iterable[tuple[K, V]]) -> None:
+        """Replace the entries with ``pairs`` (oldest first), keeping the own limit: the oldest beyond it go."""
+        self.clear()
+        for key, value in pairs:
+            self.put(key, value)

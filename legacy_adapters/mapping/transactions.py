@@ -10,6 +10,11 @@ happened at the source (by change-log position, which within one transaction is 
 Redelivered changes (Debezium and Kafka deliver at least once) are recognised by their change-log position
 and kept once; a change or END of a transaction completed recently is dropped as a duplicate.
 
+The memory of completed transactions is part of an adapter's saved state (:meth:`TransactionBuffer.completed`,
+:meth:`TransactionBuffer.remember`): without it, a restarted adapter would map again a transaction whose records
+are delivered again after its offsets were committed. Incomplete transactions are not: state is saved only
+when none is held (their records are uncommitted and will be delivered again anyway).
+
 Hazard: an incomplete transaction stays in memory and keeps its records' offsets uncommitted until it
 completes or :meth:`TransactionBuffer.drain` is called (:meth:`pending` lists them). Counts must match exactly:
 a transaction whose END counts fewer changes than arrived (a connector that restarted inside it and counted
@@ -19,7 +24,7 @@ afresh) waits for a drain rather than completing early and dropping what comes a
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.debezium import ChangeEvent, RecordRef, TransactionEvent, TransactionStatus, UndecodedChange
@@ -123,5 +128,16 @@ class TransactionBuffer:
         drained = [self._finish(tx_id, tx) for tx_id, tx in chosen]
         return [changes for changes in drained if changes]
 
+    def completed(self) -> list[str]:
+        """Ids of the transactions remembered as done, oldest first."""
+        return list(self._done)
+
+    def remember(self, completed: Sequence[str]) -> None:
+        """Replace the memory of done transactions with ``completed`` (oldest first), keeping the newest ones
+        up to ``remember_completed``."""
+        kept = completed[-self._remember :] if self._remember > 0 else ()
+        self._done = OrderedDict((tx_id, None) for tx_id in kept)
+
     def __len__(self) -> int:
+        """The number of incomplete transactions held."""
         return len(self._open)

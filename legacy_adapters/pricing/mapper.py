@@ -2,17 +2,22 @@
 
 No canonical event of this system spans rows of one transaction, so changes are not grouped (the connector
 may still send transaction metadata; the adapter ignores it). What each table maps to is in
-:mod:`legacy_adapters.pricing.mapping` and :mod:`legacy_adapters.pricing.resale`.
+:mod:`legacy_adapters.pricing.mapping` and :mod:`legacy_adapters.pricing.resale`. Price levels and packages
+map from their own row alone; only resale listings are remembered (for their sales), so they are its state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
+
+import msgspec
 
 from legacy_adapters.mapping.base import LegacyAdapter
+from legacy_adapters.mapping.snapshot import decode_lookups
 from legacy_adapters.pricing import SIGNAL_TABLE, SYSTEM
 from legacy_adapters.pricing.mapping import PricingMapping
-from legacy_adapters.pricing.resale import ResaleMapping
+from legacy_adapters.pricing.resale import ResaleLookups, ResaleMapping
 from legacy_adapters.pricing.tables import SPECS
 from pipelines.canonical import CanonicalError, CanonicalEvent, ContractViolation
 from pipelines.canonical.pii import MIN_PEPPER_BYTES
@@ -24,6 +29,8 @@ Handler = Callable[[ChangeEvent], list[CanonicalEvent]]
 
 class PricingAdapter(LegacyAdapter):
     """Maps the pricing system's change events (PostgreSQL connector)."""
+
+    STATE_VERSION: ClassVar[int] = 1
 
     def __init__(self, *, pepper: bytes) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:
@@ -51,3 +58,11 @@ class PricingAdapter(LegacyAdapter):
                 out.events.extend(self._handlers[self.name_of(change)](change))
             except (MappingError, CanonicalError) as exc:
                 self.fail(out, change, exc)
+
+    def save_lookups(self) -> ResaleLookups:
+        """The resale listings it remembers."""
+        return self.resale.lookups()
+
+    def load_lookups(self, raw: msgspec.Raw) -> None:
+        """Replace the remembered listings, keeping its own bound."""
+        self.resale.restore(decode_lookups(raw, ResaleLookups))

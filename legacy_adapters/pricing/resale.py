@@ -15,8 +15,9 @@ becomes the seat's labels trimmed and upper-cased; general admission (``'GA'``, 
 canonical seat and is refused. ``listing_attrs.ip_hash`` / ``device_hash`` hold the pricing system's unkeyed
 SHA-256 of the seller's IP address and device fingerprint: they are re-keyed under the platform's pepper, so they join
 the box office's ``CLNT_IP_HASH`` / ``DEVICE_HASH`` and cannot be reversed by enumerating addresses. A sale
-needs its listing's event, seat and seller: the adapter remembers listings it has seen; a sale of an unknown
-listing is a :class:`~pipelines.mapping.MissingReferenceError`.
+needs its listing's event, seat and seller: the adapter remembers listings it has seen (the only lookup of the
+pricing adapter, so its saved state: :class:`ResaleLookups`); a sale of an unknown listing is a
+:class:`~pipelines.mapping.MissingReferenceError`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
+
+import msgspec
 
 from legacy_adapters.mapping.bounded import Bounded
 from legacy_adapters.mapping.emit import Emitter
@@ -72,6 +75,12 @@ class ListingInfo:
     seller: str
 
 
+class ResaleLookups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The listings in a saved adapter state, as ``(listing_id, info)`` pairs, oldest first."""
+
+    listings: list[tuple[str, ListingInfo]]
+
+
 def _delisting(row: dict[str, Any]) -> DelistReason | None:
     reason = _DELISTED.get(str(row.get("status")))
     if reason is None and row.get("deleted_at") is not None and row.get("status") == ACTIVE:
@@ -86,6 +95,14 @@ class ResaleMapping:
         self.system = system
         self._pepper = pepper
         self.listings: Bounded[str, ListingInfo] = Bounded(max_listings)
+
+    def lookups(self) -> ResaleLookups:
+        """The listings it remembers, for a saved adapter state."""
+        return ResaleLookups(listings=self.listings.pairs())
+
+    def restore(self, lookups: ResaleLookups) -> None:
+        """Remember exactly ``lookups``' listings, in their order, within its own bound."""
+        self.listings.refill(lookups.listings)
 
     def listing(self, change: ChangeEvent) -> list[CanonicalEvent]:
         """The listing events of one change (see the module table)."""

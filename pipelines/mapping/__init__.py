@@ -6,6 +6,7 @@ Adapters live in ``legacy_adapters``; the runtime sees them only through :class:
 from __future__ import annotations
 
 from pipelines.mapping.exceptions import (
+    AdapterStateError,
     InvalidValueError,
     MappingError,
     MissingReferenceError,
@@ -17,6 +18,7 @@ from pipelines.mapping.protocol import Adapter, Mapped
 
 __all__ = [
     "Adapter",
+    "AdapterStateError",
     "InvalidValueError",
     "Mapped",
     "MappingError",

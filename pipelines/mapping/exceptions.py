@@ -7,6 +7,9 @@ codes but never the value of a personal-data column.
 
 Only :class:`MissingReferenceError` is retryable: the row it needs (a venue, an event, a listing) may still
 arrive on its own topic, so a runtime may park the record and try again before dead-lettering it.
+
+:class:`AdapterStateError` is about an adapter's saved state, not a record: a snapshot that cannot be taken
+(transactions still held) or cannot be loaded (another system's, another state version, damaged bytes).
 """
 
 from __future__ import annotations
@@ -101,3 +104,10 @@ class MissingReferenceError(MappingError):
         self.entity = entity
         self.ref = ref
         super().__init__(reason, column=column)
+
+
+class AdapterStateError(InventoryCdcError):
+    """An adapter state that cannot be saved or loaded (see :meth:`pipelines.mapping.Adapter.load_state`).
+
+    Not retryable: the same bytes fail the same way; a state that cannot be loaded means replaying history.
+    """

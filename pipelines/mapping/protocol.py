@@ -18,6 +18,9 @@ How a runtime drives an adapter:
 4. Call :meth:`Adapter.flush` only when no more records will come for what is pending (the end of a finite
    replay, a transaction whose END will never arrive). On an ordinary shutdown do not flush: uncommitted
    records are delivered again and their transactions completed after the restart.
+5. To restart without replaying all history: while :meth:`Adapter.pending` is empty, keep
+   :meth:`Adapter.save_state` together with the committed offsets; hand it to :meth:`Adapter.load_state` of the
+   fresh adapter before its first record, and resume from those offsets.
 """
 
 from __future__ import annotations
@@ -83,4 +86,15 @@ class Adapter(Protocol):
 
     def pending(self) -> tuple[RecordRef, ...]:
         """The records handled but held back (not yet reflected in any output), oldest first."""
+        ...
+
+    def save_state(self) -> bytes:
+        """Its lookups and its memory of recently completed transactions, for :meth:`load_state` of a fresh
+        adapter of the same kind. Only meaningful when :meth:`pending` is empty (nothing held)."""
+        ...
+
+    def load_state(self, data: bytes) -> None:
+        """Replace its lookups and completed-transaction memory with ``data`` from :meth:`save_state`; raises
+        :class:`~pipelines.mapping.AdapterStateError` when ``data`` is not a state of this kind of adapter (other
+        system, other state version, malformed)."""
         ...

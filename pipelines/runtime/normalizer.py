@@ -53,7 +53,7 @@ from pipelines.debezium import (
     undecoded_change,
 )
 from pipelines.debezium.capture import DECODE_OPTIONS
-from pipelines.mapping import Adapter, Mapped, MappingError
+from pipelines.mapping import Adapter, AdapterStateError, Mapped, MappingError
 from pipelines.runtime.counters import Counters
 from pipelines.runtime.deadletter import DEFAULT_INLINE_LIMIT, DeadLetter, dead_letter
 from pipelines.runtime.exceptions import MissingKeyError, OversizedRecordError
@@ -378,6 +378,29 @@ class SystemNormalizer:
         for failure in mapped.failures:
             self._dead(record, failure, True)
 
+    # -- saved state --------------------------------------------------------------------------------------------
+    def save_state(self) -> bytes:
+        """What a fresh normalizer of this route needs to go on from here as if it had handled every record so
+        far: the adapter's lookups and the transactions recently completed. Only at a cut nothing straddles
+        (:meth:`is_clean`, parked records aside: they are not consumed yet and are handled again)."""
+        if not self.is_clean(count_parked=False):
+            raise AdapterStateError(f"{self.system}: cannot save state while records are held")
+        gate_done = [] if self._gate is None else self._gate.done_ids()
+        return _state_encoder.encode(_SavedState(self.system, gate_done, self.adapter.save_state()))
+
+    def load_state(self, data: bytes) -> None:
+        """Go on from ``data`` of :meth:`save_state` (before handling anything); AdapterStateError if it is not a
+        state of this system's normalizer."""
+        try:
+            saved = _state_decoder.decode(data)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise AdapterStateError(f"{self.system}: not a saved normalizer state ({exc})") from None
+        if saved.system != self.system:
+            raise AdapterStateError(f"{self.system}: the saved state is of system {saved.system!r}")
+        self.adapter.load_state(saved.adapter)
+        if self._gate is not None:
+            self._gate.remember_done(saved.gate_done)
+
     # -- what is held -------------------------------------------------------------------------------------------
     def is_clean(self, count_parked: bool = True) -> bool:
         """Nothing held: every record handled so far is reflected in the output.
@@ -469,3 +492,13 @@ class SystemNormalizer:
 
 
 _NOWHERE = SourceRecord("", -1, -1, None, None)
+
+
+class _SavedState(msgspec.Struct, array_like=True, tag="normalizer-state-v1"):
+    system: str
+    gate_done: list[str]
+    adapter: bytes
+
+
+_state_encoder = msgspec.msgpack.Encoder()
+_state_decoder = msgspec.msgpack.Decoder(_SavedState)

@@ -99,6 +99,17 @@ class TransactionGate(Generic[T]):
         """Every queued END, complete or not (see the module's hazard)."""
         return [self._pop() for _ in range(len(self._queue))]
 
+    def done_ids(self) -> list[str]:
+        """The transactions released recently (oldest first), remembered to ignore their late records."""
+        return list(self._done)
+
+    def remember_done(self, ids: list[str]) -> None:
+        """Remember ``ids`` as released (a normalizer resuming from saved state); the gate must be empty."""
+        for tx_id in ids:
+            self._done[tx_id] = None
+        while len(self._done) > self._remember:
+            self._done.popitem(last=False)
+
     def held(self) -> list[T]:
         return [end.item for end in self._queue]
 

@@ -14,9 +14,13 @@ output of the records below them. When a commit is due and something is held, th
 handling only records of the transactions already open and stops each partition at its first other record,
 until nothing is held; then it commits and seeks the stopped partitions back.
 
-Restart and takeover: a new lane reads its partitions from the beginning and handles the records below the
-committed offsets with ``emit=False``: the adapter's lookups (venues, events, seats) are rebuilt, nothing is
-produced twice. Hazard: that replay takes time proportional to the topics' history (their retention).
+Restart and takeover: every ``snapshot_interval_s`` (and at a clean stop) a commit also saves the lane's
+normalizer state with the offsets of its cut (:mod:`~pipelines.transports.kafka_state`). A new lane loads the
+newest snapshot, reads each partition from the snapshot's offset (from the beginning without one) and handles
+the records below the committed offsets with ``emit=False``: the adapter's lookups (venues, events, seats) are
+brought up to the cut, nothing is produced twice. A snapshot whose offsets are past the committed ones (offsets
+reset by hand) or that does not load (another adapter version) is ignored: the lane then replays from the
+beginning, which takes time with history and misses what retention has deleted.
 
 Parked records (waiting for a row from another topic) stop their partition behind them; the committed offset
 stays below them until they map or are dead-lettered.
@@ -29,8 +33,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
+from pipelines.mapping import AdapterStateError
 from pipelines.runtime.counters import Counters
 from pipelines.runtime.deadletter import encode_dead_letter
 from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
@@ -41,6 +46,7 @@ from pipelines.transports.kafka_admin import ensure_topics, high_watermarks, par
 from pipelines.transports.kafka_canonical import produce_events
 from pipelines.transports.kafka_fetch import FETCH_SETTINGS
 from pipelines.transports.kafka_leases import Leases
+from pipelines.transports.kafka_state import STATE_TOPIC, ensure_state_topic, read_snapshot, write_snapshot
 
 CANONICAL_TOPIC = "inventory.canonical.v1"
 DLQ_TOPIC = "inventory.dlq.v1"
@@ -58,6 +64,9 @@ class KafkaNormalizerConfig:
     commit_interval_s: float = 0.5
     drain_timeout_s: float = 30.0
     transaction_timeout_ms: int = 30_000
+    state_topic: str = STATE_TOPIC
+    snapshot_interval_s: float = 60.0
+    """How often a commit also saves the lane's state (0: never; a lane then replays from the beginning)."""
     producer_extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -68,6 +77,8 @@ class NormalizerStatus:
     lag: int
     commits: int
     warming: bool
+    replayed: int = 0
+    """Records handled again without output to bring restarted lanes up to their committed offsets."""
 
 
 class _Lane:
@@ -75,11 +86,12 @@ class _Lane:
 
     def __init__(self, route: Route, config: KafkaNormalizerConfig, policy: Policy | None) -> None:
         self.route = route
+        self.key = f"{config.group_id}.{route.system}"
         self.normalizer = SystemNormalizer(route, policy=policy)
         self.producer = Producer(
             {
                 "bootstrap.servers": config.bootstrap,
-                "transactional.id": f"{config.group_id}.{route.system}",
+                "transactional.id": self.key,
                 "enable.idempotence": True,
                 "transaction.timeout.ms": config.transaction_timeout_ms,
                 "linger.ms": 20,
@@ -105,6 +117,13 @@ class _Lane:
         self.drain_started = 0.0
         self.last_commit = time.monotonic()
         self.commits = 0
+        self.start_at: dict[TP, int] = {}
+        """Where each partition is read from: the loaded snapshot's offsets (others from the beginning)."""
+        self.last_snapshot = float("-inf")
+        self.snapshot_chunks = 0
+        self.state_behind = False
+        """A commit since the last snapshot: a clean stop saves the state even if nothing new is committed."""
+        self.replayed = 0
 
     def read_past(self, record: SourceRecord) -> bool:
         """Every partition of the lane read past ``record``'s time, or to its end (the gate's barrier)."""
@@ -133,6 +152,7 @@ class KafkaNormalizer:
         ensure_topics(
             config.bootstrap, {config.canonical_topic: config.canonical_partitions, config.dlq_topic: 1}
         )
+        ensure_state_topic(config.bootstrap, config.state_topic)
         self.consumer = Consumer(
             {
                 "bootstrap.servers": config.bootstrap,
@@ -156,8 +176,27 @@ class KafkaNormalizer:
         self._close_lanes()
         self.consumer.assign([])
         for system in sorted(self.leases.owned):
-            self.lanes[system] = _Lane(self.routes[system], self.config, self.policy)
+            lane = self.lanes[system] = _Lane(self.routes[system], self.config, self.policy)
+            self._restore(lane)
         self._discover()
+
+    def _restore(self, lane: _Lane) -> None:
+        """Load the lane's newest snapshot, unless its offsets are past the committed ones or it does not load."""
+        snapshot = read_snapshot(self.config.bootstrap, self.config.state_topic, lane.key)
+        if snapshot is None:
+            return
+        committed = self.consumer.committed([TopicPartition(t, p) for t, p in snapshot.offsets], timeout=30)
+        if any(
+            tp.error is not None or tp.offset < snapshot.offsets[(tp.topic, tp.partition)] for tp in committed
+        ):
+            return
+        try:
+            lane.normalizer.load_state(snapshot.state)
+        except AdapterStateError:
+            lane.normalizer = SystemNormalizer(lane.route, policy=self.policy)  # nothing half-loaded
+            lane.normalizer.barrier = lane.read_past
+            return
+        lane.start_at = dict(snapshot.offsets)
 
     def _close_lanes(self) -> None:
         for lane in self.lanes.values():
@@ -187,9 +226,20 @@ class KafkaNormalizer:
             if tp.offset >= 0:
                 lane.warm[(tp.topic, tp.partition)] = tp.offset
                 lane.committed[(tp.topic, tp.partition)] = tp.offset
-        self.consumer.incremental_assign(
-            [TopicPartition(tp.topic, tp.partition, OFFSET_BEGINNING) for tp in new]
-        )
+        assigned = []
+        for tp in new:
+            lane, key = self._lane_of_topic[tp.topic], (tp.topic, tp.partition)
+            at = lane.start_at.get(key)
+            if at is None:  # from the beginning: the first offset retention has left
+                try:
+                    low, _ = self.consumer.get_watermark_offsets(tp, timeout=10, cached=False)
+                except KafkaException:
+                    low = 0  # out of range is read from the earliest offset (auto.offset.reset)
+                at = max(low, 0)
+            # read up to here already: a partition with nothing (left) to read is not warming forever
+            lane.next[key] = at
+            assigned.append(TopicPartition(tp.topic, tp.partition, at))
+        self.consumer.incremental_assign(assigned)
 
     # -- the loop -----------------------------------------------------------------------------------------------
     def run(
@@ -223,7 +273,7 @@ class KafkaNormalizer:
                     break
             for lane in self.lanes.values():
                 if lane.normalizer.is_clean(count_parked=False) and not lane.warming():
-                    self._commit(lane)
+                    self._commit(lane, final=True)
         finally:
             status = self.status()
             self.close()
@@ -250,6 +300,8 @@ class KafkaNormalizer:
             lane.seen_ts[tp] = ts
             record = SourceRecord(topic, tp[1], offset, msg.key(), msg.value(), ts)
             emit = offset >= lane.warm.get(tp, 0)
+            if not emit:
+                lane.replayed += 1
             normalizer = lane.normalizer
             if lane.draining and emit:
                 # Draining for a clean cut: hold back changes of transactions opened since. Records outside any
@@ -306,29 +358,39 @@ class KafkaNormalizer:
             lane.last_commit = now
             self._resume(lane, ("drain",))
 
-    def _cut(self, lane: _Lane) -> list[TopicPartition]:
+    def _cut(self, lane: _Lane) -> dict[TP, int]:
+        """Per partition, the offset below which every record is reflected in the lane's output and state."""
         parked = lane.normalizer.parked()
-        offsets = []
+        cuts = dict(lane.committed)
         for tp, nxt in lane.next.items():
             cut = nxt
             if tp in lane.paused:
                 cut = min(cut, lane.paused[tp][0])
             if tp in parked:
                 cut = min(cut, parked[tp])
-            if cut > lane.committed.get(tp, -1):
-                offsets.append(TopicPartition(tp[0], tp[1], cut))
-        return offsets
+            cuts[tp] = max(cut, lane.committed.get(tp, -1))
+        return cuts
 
-    def _commit(self, lane: _Lane) -> None:
-        offsets = self._cut(lane)
+    def _commit(self, lane: _Lane, final: bool = False) -> None:
+        cuts = self._cut(lane)
+        offsets = [
+            TopicPartition(t, p, o) for (t, p), o in cuts.items() if o > lane.committed.get((t, p), -1)
+        ]
         out, lane.out = lane.out, Output()
-        lane.last_commit = time.monotonic()
-        if not offsets and not out:
+        now = lane.last_commit = time.monotonic()
+        interval = self.config.snapshot_interval_s
+        if not offsets and not out and not (final and lane.state_behind and interval > 0):
             return
+        snapshot = interval > 0 and (final or now - lane.last_snapshot >= interval)
         producer = lane.producer
         try:
             producer.begin_transaction()
             self._produce(producer, out)
+            if snapshot:
+                state = lane.normalizer.save_state()
+                lane.snapshot_chunks = write_snapshot(
+                    producer, self.config.state_topic, lane.key, cuts, state, lane.snapshot_chunks
+                )
             if offsets:
                 producer.send_offsets_to_transaction(offsets, self.leases.group_metadata(), 30)
             producer.commit_transaction(60)
@@ -345,6 +407,9 @@ class KafkaNormalizer:
             ) from None
         for tp in offsets:
             lane.committed[(tp.topic, tp.partition)] = tp.offset
+        if snapshot:
+            lane.last_snapshot = now
+        lane.state_behind = not snapshot
         lane.commits += 1
         lane.normalizer.prune()
 
@@ -386,6 +451,7 @@ class KafkaNormalizer:
             lag=lag,
             commits=sum(lane.commits for lane in self.lanes.values()),
             warming=any(lane.warming() for lane in self.lanes.values()),
+            replayed=sum(lane.replayed for lane in self.lanes.values()),
         )
 
     def close(self) -> None:
