@@ -1,6 +1,7 @@
 """``inventory-cdc dlq``: the dead letters in the DuckDB file: list, show one, replay them after a fix.
 
-``replay`` rebuilds each system's adapter lookups from its history and maps every dead letter again with the
+``replay`` rebuilds each system's adapter lookups (from the raw change log, or from the kafka lane's saved state
+and its topics from the state's offsets) and maps every dead letter again with the
 current adapters and limits; the others stay, with their replay count and latest reason. Where the events of
 the letters that map now go is decided per system, the same way as its history. One DuckDB transaction
 writes those events to the canonical table, removes their letters and counts the replay of the others:
@@ -22,7 +23,6 @@ fenced one fails before touching DuckDB).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -36,13 +36,14 @@ from cli.run import default_duckdb
 from cli.wiring import pepper, route, specs
 from pipelines.exceptions import InventoryCdcError
 from pipelines.runtime.deadletter import DeadLetter
-from pipelines.runtime.normalizer import Policy
+from pipelines.runtime.normalizer import Policy, SystemNormalizer
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.replay import replay
 from pipelines.runtime.routes import Route
 from pipelines.transports.kafka_canonical import publish_events, topic_exists
-from pipelines.transports.kafka_normalizer import CANONICAL_TOPIC
-from pipelines.transports.kafka_reader import fetch, read_history
+from pipelines.transports.kafka_normalizer import CANONICAL_TOPIC, KafkaNormalizerConfig
+from pipelines.transports.kafka_reader import fetch
+from pipelines.transports.kafka_state import warm_up
 from stack.settings import StackSettings
 from warehouse import dead_letters
 from warehouse.store import Warehouse
@@ -160,6 +161,10 @@ def replay_cmd(
         str,
         typer.Option("--canonical-topic", help="kafka mode: where resolved events go (as given to `run`)."),
     ] = CANONICAL_TOPIC,
+    group: Annotated[
+        str,
+        typer.Option("--group", help="kafka mode: the normalizer group (as given to `run`), for its state."),
+    ] = KafkaNormalizerConfig.group_id,
     output: OutOpt = "table",
 ) -> None:
     """Map the dead letters again with the current adapters; those that map leave the dead letters, and their
@@ -175,16 +180,18 @@ def replay_cmd(
         if on_kafka & {letter.system or "" for letter in letters}:
             _check_canonical_topic(store, bootstrap, canonical_topic)
 
-        def history(r: Route) -> Iterable[SourceRecord]:
+        def warm(r: Route, normalizer: SystemNormalizer) -> None:
             if r.system in embedded:
-                return (SourceRecord(t, 0, seq, k, v) for seq, t, k, v in store.raw_replay(r.system))
-            return read_history(bootstrap, r.all_topics())
+                for seq, t, k, v in store.raw_replay(r.system):
+                    normalizer.handle(SourceRecord(t, 0, seq, k, v), emit=False)
+            else:  # the lane's saved state and the records from its offsets, as a restarted lane would
+                warm_up(normalizer, bootstrap, r.all_topics(), f"{group}.{r.system}")
 
         def value_of(letter: DeadLetter) -> bytes | None:
             record = fetch(bootstrap, letter.topic, letter.partition, letter.offset)
             return None if record is None else record.value
 
-        result = replay(letters, routes, history, value_of, Policy(max_record_bytes=max_record_bytes))
+        result = replay(letters, routes, warm, value_of, Policy(max_record_bytes=max_record_bytes))
         published = [e for s in sorted(on_kafka) for e in result.by_system.get(s, [])]
         if published:  # committed in Kafka before DuckDB forgets the letters (see the module docstring)
             try:

@@ -1,8 +1,8 @@
 """Replaying dead letters through the current adapters (``inventory-cdc dlq replay``).
 
-For each system, a fresh adapter first rebuilds its lookups from the system's history (``history``: the raw
-change log or the Kafka topics, handled with ``emit=False``); then each dead letter's raw record is mapped on
-its own (outside transaction grouping). A letter whose record now yields no failure is *resolved*: its events
+For each system, a fresh normalizer is first brought up to date by ``warm`` (the caller's: the raw change log,
+or the lane's saved state and the Kafka topics from its offsets, handled with ``emit=False``); then each dead
+letter's raw record is mapped on its own (outside transaction grouping). A letter whose record now yields no failure is *resolved*: its events
 (kept per system in :attr:`ReplayResult.by_system`, since where they go depends on the system's transport) go
 to the canonical stream and the letter leaves the dead-letter table; writing them is the caller's part. A
 caller that publishes to Kafka does so, committed, *before* the DuckDB transaction that removes the letters:
@@ -11,13 +11,12 @@ a crash in between replays the same letters again, and their events have the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from pipelines.canonical import CanonicalEvent
 from pipelines.runtime.deadletter import DeadLetter, source_record
 from pipelines.runtime.normalizer import Policy, SystemNormalizer
-from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.routes import Route
 
 
@@ -38,11 +37,11 @@ class ReplayResult:
 def replay(
     letters: Sequence[DeadLetter],
     routes: Sequence[Route],
-    history: Callable[[Route], Iterable[SourceRecord]],
+    warm: Callable[[Route, SystemNormalizer], None],
     fetch_value: Callable[[DeadLetter], bytes | None],
     policy: Policy | None = None,
 ) -> ReplayResult:
-    """Run ``letters`` through fresh adapters of ``routes`` warmed with ``history`` (see the module docstring).
+    """Run ``letters`` through fresh normalizers of ``routes`` warmed by ``warm`` (see the module docstring).
 
     ``fetch_value`` reads back values that the letters carry only as a reference.
     """
@@ -56,8 +55,7 @@ def replay(
                 result.failing[letter.id] = f"no route for system {system!r}: pass its spec"
             continue
         normalizer = SystemNormalizer(route, policy=policy)
-        for record in history(route):
-            normalizer.handle(record, emit=False)
+        warm(route, normalizer)
         normalizer.take()
         for letter in mine:
             value = letter.value if letter.value_inline else fetch_value(letter)

@@ -4,7 +4,7 @@ dead-letter replay) and single records by coordinates (dead letters whose value 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
@@ -27,17 +27,23 @@ def _consumer(bootstrap: str) -> Consumer:
     )
 
 
-def read_history(bootstrap: str, topics: Iterable[str], timeout_s: float = 120) -> Iterator[SourceRecord]:
-    """Every record of ``topics`` from the beginning to their end as of the call, partition by partition
-    interleaved as Kafka delivers them."""
+def read_history(
+    bootstrap: str,
+    topics: Iterable[str],
+    timeout_s: float = 120,
+    start: Mapping[tuple[str, int], int] | None = None,
+) -> Iterator[SourceRecord]:
+    """Every record of ``topics`` from the beginning (or, per partition, from ``start``) to their end as of the
+    call, partition by partition interleaved as Kafka delivers them."""
+    start = start or {}
     consumer = _consumer(bootstrap)
     try:
         counts = partitions(consumer, topics)
         tps = [(t, p) for t, n in counts.items() for p in range(n)]
-        ends = {tp: end for tp, end in high_watermarks(consumer, tps).items() if end > 0}
+        ends = {tp: end for tp, end in high_watermarks(consumer, tps).items() if end > start.get(tp, 0)}
         if not ends:
             return
-        consumer.assign([TopicPartition(t, p, 0) for t, p in ends])
+        consumer.assign([TopicPartition(t, p, start.get((t, p), 0)) for t, p in ends])
         remaining = dict(ends)
         deadline = time.monotonic() + timeout_s
         while remaining and time.monotonic() < deadline:

@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import msgspec
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
+from pipelines.mapping import AdapterStateError
+from pipelines.runtime.normalizer import SystemNormalizer
 from pipelines.transports.exceptions import KafkaTransportError
 from pipelines.transports.kafka_admin import ensure_topics, high_watermarks
+from pipelines.transports.kafka_reader import read_history
 
 STATE_TOPIC = "inventory.normalizer-state.v1"
 CHUNK_BYTES = 512 * 1024
@@ -132,3 +136,21 @@ def _assemble(lane: str, head_value: bytes, chunks: dict[bytes, bytes | None]) -
             return None  # not all of it is there (cannot happen with read_committed; never half a state)
         parts.append(value[len(prefix) :])
     return Snapshot({(t, p): o for t, p, o in head.offsets}, b"".join(parts))
+
+
+def warm_up(
+    normalizer: SystemNormalizer, bootstrap: str, topics: Iterable[str], lane: str, topic: str = STATE_TOPIC
+) -> bool:
+    """Bring a fresh ``normalizer`` up to the end of ``topics`` without output: from ``lane``'s newest snapshot
+    and its offsets when it loads, else from the beginning of every partition. True when a snapshot was used."""
+    snapshot = read_snapshot(bootstrap, topic, lane)
+    start = None
+    if snapshot is not None:
+        try:
+            normalizer.load_state(snapshot.state)
+            start = snapshot.offsets
+        except AdapterStateError:
+            pass  # another adapter version: the history left on the topics is all there is
+    for record in read_history(bootstrap, topics, start=start):
+        normalizer.handle(record, emit=False)
+    return start is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -22,6 +22,8 @@ from legacy_adapters import box_office
 from pipelines.canonical import decode_event
 from pipelines.runtime import Route, SourceRecord
 from pipelines.runtime.deadletter import decode_dead_letter
+from pipelines.runtime.normalizer import SystemNormalizer
+from pipelines.runtime.replay import replay
 from pipelines.transports.kafka_admin import ensure_topics
 from pipelines.transports.kafka_normalizer import KafkaNormalizer, KafkaNormalizerConfig, NormalizerStatus
 from pipelines.transports.kafka_state import (
@@ -29,6 +31,7 @@ from pipelines.transports.kafka_state import (
     Snapshot,
     ensure_state_topic,
     read_snapshot,
+    warm_up,
     write_snapshot,
 )
 from stack.settings import StackSettings
@@ -149,6 +152,25 @@ def test_a_restarted_lane_resumes_from_its_snapshot_even_after_retention(rig: Ri
         ("MissingReferenceError", 1),
         ("MissingReferenceError", 2),
     }
+
+    # `dlq replay` warms its normalizer the same way: from the main lane's state, the letters map again
+    def warm(lane: str) -> Callable[[Route, SystemNormalizer], None]:
+        return lambda route, normalizer: warm_up(
+            normalizer, rig.bootstrap, route.all_topics(), lane, main.state_topic
+        )
+
+    result = replay(letters, [rig.route], warm(f"{main.group_id}.box_office"), lambda letter: None)
+    assert sorted(result.resolved) == sorted(letter.id for letter in letters) and not result.failing
+    assert sorted((e.type.value, e.key) for e in result.events) == [
+        ("hold.placed", "hold:cart-77"),  # each seat alone: both place the hold, with one seat each
+        ("hold.placed", "hold:cart-77"),
+        ("hold.released", "hold:cart-77"),
+        ("seat.changed", "seat:BO-1042:101:C:1"),
+        ("seat.changed", "seat:BO-1042:101:C:1"),
+        ("seat.changed", "seat:BO-1042:101:C:2"),
+    ]
+    result = replay(letters, [rig.route], warm(f"{fresh.group_id}.box_office"), lambda letter: None)
+    assert not result.resolved and len(result.failing) == 3  # no state saved: what is left is not enough
 
 
 def test_a_snapshot_larger_than_a_message_is_cut_into_chunks_and_read_back_whole(rig: Rig) -> None:
