@@ -193,6 +193,7 @@ def _run_kafka(
                 "lag": s.lag,
                 "commits": s.commits,
                 "warming": s.warming,
+                "replayed": s.replayed,
             },
         )
 
@@ -205,6 +206,7 @@ def _run_kafka(
                 "events": c.events,
                 "dead_letters": c.dead_letters,
                 "systems": status.systems,
+                "replayed": status.replayed,
             }
         except BaseException as exc:  # re-raised by the main thread
             out["error"] = exc
@@ -251,7 +253,7 @@ def _kafka_line(state: dict[str, Any], rate: Rate) -> Text:
     lag = f"{n.lag:,} records" if n is not None else "-"
     extra = ""
     if n is not None and n.warming:
-        extra = "rebuilding state"
+        extra = f"rebuilding state ({n.replayed:,} records replayed)"
     loaded = state.get("l")
     if loaded is not None:
         extra += f" loaded {loaded.events:,}"
