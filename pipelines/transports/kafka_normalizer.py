@@ -35,7 +35,6 @@ from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
-from pipelines.mapping import AdapterStateError
 from pipelines.runtime.counters import Counters
 from pipelines.runtime.deadletter import encode_dead_letter
 from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
@@ -46,7 +45,13 @@ from pipelines.transports.kafka_admin import ensure_topics, high_watermarks, par
 from pipelines.transports.kafka_canonical import produce_events
 from pipelines.transports.kafka_fetch import FETCH_SETTINGS
 from pipelines.transports.kafka_leases import Leases
-from pipelines.transports.kafka_state import STATE_TOPIC, ensure_state_topic, read_snapshot, write_snapshot
+from pipelines.transports.kafka_state import (
+    STATE_TOPIC,
+    ensure_state_topic,
+    load,
+    read_snapshot,
+    write_snapshot,
+)
 
 CANONICAL_TOPIC = "inventory.canonical.v1"
 DLQ_TOPIC = "inventory.dlq.v1"
@@ -190,13 +195,8 @@ class KafkaNormalizer:
             tp.error is not None or tp.offset < snapshot.offsets[(tp.topic, tp.partition)] for tp in committed
         ):
             return
-        try:
-            lane.normalizer.load_state(snapshot.state)
-        except AdapterStateError:
-            lane.normalizer = SystemNormalizer(lane.route, policy=self.policy)  # nothing half-loaded
-            lane.normalizer.barrier = lane.read_past
-            return
-        lane.start_at = dict(snapshot.offsets)
+        if load(lane.normalizer, snapshot):
+            lane.start_at = dict(snapshot.offsets)
 
     def _close_lanes(self) -> None:
         for lane in self.lanes.values():

@@ -144,13 +144,17 @@ def warm_up(
     """Bring a fresh ``normalizer`` up to the end of ``topics`` without output: from ``lane``'s newest snapshot
     and its offsets when it loads, else from the beginning of every partition. True when a snapshot was used."""
     snapshot = read_snapshot(bootstrap, topic, lane)
-    start = None
-    if snapshot is not None:
-        try:
-            normalizer.load_state(snapshot.state)
-            start = snapshot.offsets
-        except AdapterStateError:
-            pass  # another adapter version: the history left on the topics is all there is
+    start = snapshot.offsets if snapshot is not None and load(normalizer, snapshot) else None
     for record in read_history(bootstrap, topics, start=start):
         normalizer.handle(record, emit=False)
     return start is not None
+
+
+def load(normalizer: SystemNormalizer, snapshot: Snapshot) -> bool:
+    """Load ``snapshot`` into a fresh ``normalizer``; False, the normalizer unchanged, when it is not a state
+    it reads (another adapter version): the history left on the topics is then all there is."""
+    try:
+        normalizer.load_state(snapshot.state)
+    except AdapterStateError:
+        return False
+    return True
