@@ -1,10 +1,11 @@
 """``inventory-cdc dlq``: the dead letters in the DuckDB file: list, show one, replay them after a fix.
 
-``replay`` rebuilds each system's adapter lookups (from the raw change log, or from the kafka lane's saved state
-and its topics from the state's offsets) and maps every dead letter again with the
-current adapters and limits; the others stay, with their replay count and latest reason. Where the events of
-the letters that map now go is decided per system, the same way as its history. One DuckDB transaction
-writes those events to the canonical table, removes their letters and counts the replay of the others:
+``replay`` rebuilds each system's adapter lookups (from the embedded lane's saved state and the raw change log
+from where it ends, or from the kafka lane's saved state and its topics from the state's offsets) and maps
+every dead letter again with the current adapters and limits; the others stay, with their replay count and
+latest reason. Where the events of the letters that map now go is decided per system, the same way as its
+history. One DuckDB transaction writes those events to the canonical table, removes their letters and counts
+the replay of the others:
 
 * embedded mode (the DuckDB file has the system's raw change log): into the canonical table only (there is
   no canonical topic).
@@ -40,6 +41,7 @@ from pipelines.runtime.normalizer import Policy, SystemNormalizer
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.replay import replay
 from pipelines.runtime.routes import Route
+from pipelines.transports.embedded_pipeline import load_lane_state
 from pipelines.transports.kafka_canonical import publish_events, topic_exists
 from pipelines.transports.kafka_normalizer import CANONICAL_TOPIC, KafkaNormalizerConfig
 from pipelines.transports.kafka_reader import fetch
@@ -181,8 +183,9 @@ def replay_cmd(
             _check_canonical_topic(store, bootstrap, canonical_topic)
 
         def warm(r: Route, normalizer: SystemNormalizer) -> None:
-            if r.system in embedded:
-                for seq, t, k, v in store.raw_replay(r.system):
+            if r.system in embedded:  # the lane's saved state and the raw log from where it ends
+                first, _ = load_lane_state(store, r.system, normalizer)
+                for seq, t, k, v in store.raw_replay(r.system, first):
                     normalizer.handle(SourceRecord(t, 0, seq, k, v), emit=False)
             else:  # the lane's saved state and the records from its offsets, as a restarted lane would
                 warm_up(normalizer, bootstrap, r.all_topics(), f"{group}.{r.system}")

@@ -113,6 +113,15 @@ def run(
     max_record_bytes: Annotated[
         int, typer.Option("--max-record-bytes", help="Larger values are dead letters.")
     ] = 1 << 20,
+    state_interval_s: Annotated[
+        float,
+        typer.Option(
+            "--state-interval-s",
+            min=0,
+            help="Seconds between saves of each lane's normalizer state (0: never); a restart replays only "
+            "what came after the last one.",
+        ),
+    ] = 60.0,
     status_file: Annotated[
         Path | None,
         typer.Option("--status-file", help="Write the status as JSON here every second (monitoring)."),
@@ -133,8 +142,9 @@ def run(
         state = state_dir or path.with_suffix(".embedded")
         props = {s.system: embedded_properties(s, settings, state) for s in chosen}
         run_embedded(
-            routes, props, path, state, policy, stop, until_caught_up, idle_s, output, settings, status_file
-        )
+            routes, props, path, state, policy, stop, until_caught_up, idle_s, output, settings, status_file,
+            state_interval_s=state_interval_s,
+        )  # fmt: skip
         return
     summary: dict[str, Any] = {"transport": "kafka"}
     normalizer: Any = None
@@ -144,7 +154,11 @@ def run(
             from pipelines.transports.kafka_normalizer import KafkaNormalizer, KafkaNormalizerConfig
 
             config = KafkaNormalizerConfig(
-                settings.kafka_bootstrap, group_id=group, canonical_topic=canonical_topic, dlq_topic=dlq_topic
+                settings.kafka_bootstrap,
+                group_id=group,
+                canonical_topic=canonical_topic,
+                dlq_topic=dlq_topic,
+                snapshot_interval_s=state_interval_s,
             )
             normalizer = KafkaNormalizer(routes, config, policy)
         if role in (Role.loader, Role.all):

@@ -39,6 +39,8 @@ def run_embedded(
     output: str,
     settings: StackSettings,
     status_file: Path | None = None,
+    *,
+    state_interval_s: float = 60.0,
 ) -> NoReturn:
     from cli.run import _line, _summary, write_status
 
@@ -49,11 +51,17 @@ def run_embedded(
         start_jvm(embedded_classpath(settings.jvm_home), state_dir / "logs")
         warehouse = Warehouse(duckdb)
         pipeline = EmbeddedPipeline(
-            [EngineSpec(r, properties[r.system]) for r in routes], warehouse, policy=policy
+            [EngineSpec(r, properties[r.system]) for r in routes],
+            warehouse,
+            policy=policy,
+            state_interval_s=state_interval_s,
         )
         started = time.monotonic()
         pipeline.start()
         summary["warmup_records"] = sum(lane.warmup_records for lane in pipeline.lanes)
+        summary["states_loaded"] = sorted(s.system for s in pipeline.status() if s.state_loaded)
+        for warning in (e for s in pipeline.status() for e in s.errors):
+            err_console.print(f"[yellow]warning:[/] {warning}")
         rate = Rate()
         with Live(Text("starting"), console=err_console, refresh_per_second=4, transient=True) as live:
             while not stop():
@@ -83,6 +91,7 @@ def run_embedded(
                 "events": lane.counters.events,
                 "dead_letters": lane.counters.dead_letters,
                 "batches": lane.batches,
+                "states_saved": lane.states_saved,
             }
         summary["seconds"] = round(time.monotonic() - started, 2)
         summary["canonical_rows"] = warehouse.count()

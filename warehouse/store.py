@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pipelines.canonical import Envelope
 from pipelines.runtime.deadletter import DeadLetter
-from pipelines.runtime.sink import RawBatch
+from pipelines.runtime.sink import LaneState, RawBatch
 from warehouse import dead_letters
 from warehouse.canonical_table import CanonicalTable, Checkpoints
 from warehouse.raw_log import RawLog
@@ -37,9 +37,11 @@ class Warehouse(CanonicalTable):
         checkpoints: Checkpoints | None = None,
         resolved: Sequence[str] = (),
         still_failing: Mapping[str, str] | None = None,
+        lane_state: LaneState | None = None,
     ) -> int:
         """Write one batch atomically; ``resolved`` dead letters (replayed into events) are deleted, and those
-        ``still_failing`` (id -> why) count one more replay. Returns the new event rows."""
+        ``still_failing`` (id -> why) count one more replay; ``lane_state`` replaces its system's saved state
+        and deletes the raw log it reflects (after ``raw`` is appended). Returns the new event rows."""
         with self.lock:
             try:
                 with self.transaction():
@@ -47,6 +49,8 @@ class Warehouse(CanonicalTable):
                     dead_letters.insert_dead_letters(self.conn, letters)
                     if raw is not None:
                         self.raw_log.append(*raw)
+                    if lane_state is not None:
+                        self.raw_log.save_state(lane_state)
                     if resolved:
                         dead_letters.delete_dead_letters(self.conn, resolved)
                     if still_failing:
@@ -63,9 +67,17 @@ class Warehouse(CanonicalTable):
         with self.lock:
             return self.raw_log.next_seq(system)
 
-    def raw_replay(self, system: str) -> Iterator[tuple[int, str, bytes | None, bytes | None]]:
-        """``system``'s raw records in the order received (read before the engines start: not locked)."""
-        return self.raw_log.replay(system)
+    def raw_replay(
+        self, system: str, from_seq: int = 0
+    ) -> Iterator[tuple[int, str, bytes | None, bytes | None]]:
+        """``system``'s raw records from ``from_seq`` on, in the order received (read before the engines
+        start: not locked)."""
+        return self.raw_log.replay(system, from_seq)
+
+    def lane_state(self, system: str) -> LaneState | None:
+        """``system``'s saved lane state, if any."""
+        with self.lock:
+            return self.raw_log.state(system)
 
     def dead_letter_count(self) -> int:
         return dead_letters.count_dead_letters(self.conn)

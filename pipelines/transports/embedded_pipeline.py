@@ -14,9 +14,12 @@ replays what followed the last flush: sinks are idempotent on ids and the adapte
 transactions they completed.
 
 Restart: the engine resumes from its offset file (no new snapshot, nothing skipped) and, before it starts,
-each lane replays the raw change log through a fresh adapter (:mod:`warehouse.raw_log` explains why), which
-also finishes what a crash left held (parked records, incomplete transactions). :meth:`EmbeddedPipeline.stop`
-first lets each lane write what it was handed, so a clean stop replays nothing.
+each lane loads its saved normalizer state and replays the raw change log from where that state ends
+(:mod:`warehouse.raw_log` explains why), which also finishes what a crash left held (parked records,
+incomplete transactions). A lane saves its state every ``state_interval_s`` at a cut where nothing is held
+(after a batch, or when idle) and at a clean stop, in the DuckDB transaction of that cut, which also deletes
+the log below it. :meth:`EmbeddedPipeline.stop` first lets each lane write what it was handed, so a clean stop
+replays nothing.
 
 Records of topics that are not the system's table or transaction topics (heartbeats, notifications) are
 skipped. Hazard: the DuckDB file and the engines' state directory belong together; deleting one of them alone
@@ -34,11 +37,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from pipelines.mapping import AdapterStateError
 from pipelines.runtime.counters import Counters
 from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.routes import Route
-from pipelines.runtime.sink import RawBatch, RawLogStore
+from pipelines.runtime.sink import LaneState, RawBatch, RawLogStore
 from pipelines.transports.embedded import BatchHandler, EmbeddedEngine, RawRecord, detach_thread
 
 
@@ -59,6 +63,8 @@ class LaneStatus:
     held: int
     skipped: int = 0
     warmup_records: int = 0
+    state_loaded: bool = False
+    states_saved: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -66,10 +72,17 @@ class SystemLane:
     """One system: its normalizer, the sequence numbers of its raw log, and two stages (see the module).
 
     ``lock`` guards the normalizer: the normalizing stage holds it per batch, :meth:`tick` and :meth:`status`
-    take it.
+    take it. ``state_interval_s`` (0: never) spaces the saved states; each is one encoding of all the adapter's
+    lookups, in the normalizing thread.
     """
 
-    def __init__(self, route: Route, store: RawLogStore, policy: Policy | None = None) -> None:
+    def __init__(
+        self,
+        route: Route,
+        store: RawLogStore,
+        policy: Policy | None = None,
+        state_interval_s: float = 60.0,
+    ) -> None:
         self.route = route
         self.store = store
         self.normalizer = SystemNormalizer(route, policy=policy)
@@ -82,6 +95,13 @@ class SystemLane:
         self.warmup_records = 0
         self.committed_events = 0
         """Events handed to the store and committed (replays included: the store may have had them)."""
+        self.state_interval_s = state_interval_s
+        self.state_loaded = False
+        self.state_error: str | None = None
+        """Why the saved state did not load (the lane then starts from the log's tail alone)."""
+        self.states_saved = 0
+        self._state_seq = 0  # the raw records the last saved (or loaded) state reflects
+        self._last_state = time.monotonic()
         self.last_batch = time.monotonic()
         self._delivered = 0  # records the engine handed over in this run
         self._handled = 0  # ... that the normalizer has handled
@@ -89,21 +109,22 @@ class SystemLane:
         self._positions = _Positions()
         system = route.system
         self._normalizing: _Stage[tuple[int, Sequence[RawRecord]]] = _Stage(f"lane-{system}", self._normalize)
-        self._writing: _Stage[tuple[Output, RawBatch | None, int]] = _Stage(
-            f"lane-{system}-duckdb", self._write
-        )
+        self._writing: _Stage[_Commit] = _Stage(f"lane-{system}-duckdb", self._write)
 
     def warm_up(self, chunk: int = 20_000) -> int:
-        """Replay the raw change log through the normalizer, committing what it yields; records replayed."""
+        """Load the saved state, replay the raw change log from where it ends through the normalizer and commit
+        what that yields; records replayed."""
         n = 0
         with self.lock:
-            for seq, topic, key, value in self.store.raw_replay(self.route.system):
+            first, self.state_error = load_lane_state(self.store, self.route.system, self.normalizer)
+            self._state_seq, self.state_loaded = first, first > 0
+            for seq, topic, key, value in self.store.raw_replay(self.route.system, first):
                 self.normalizer.handle(SourceRecord(topic, 0, seq, key, value))
                 n += 1
                 if n % chunk == 0:
-                    self._write((self._take(), None, 0))
+                    self._write((self._take(), None, 0, None))
             self.normalizer.tick(idle=False)
-            self._write((self._take(), None, 0))
+            self._write((self._take(), None, 0, None))
             self._seq = self.store.raw_next_seq(self.route.system)
         self.warmup_records = n
         return n
@@ -151,8 +172,13 @@ class SystemLane:
         return self._done
 
     def close(self, timeout_s: float = 60.0) -> None:
-        """Commit what was handed over, then end the stages' threads."""
+        """Commit what was handed over (and the state, if nothing is held), then end the stages' threads."""
         self._normalizing.close(timeout_s)
+        if self.error is None:
+            with self.lock:
+                state = self._state_if_due(final=True)
+                if state is not None:
+                    self._writing.put((self._take(), None, self._done_so_far(), state))
         self._writing.close(timeout_s)
 
     # -- the stages -----------------------------------------------------------------------------------------------
@@ -179,15 +205,28 @@ class SystemLane:
             self._positions.add(first, base, batch if skipped else len(batch), topics)
             done = self._done_so_far()
             self._positions.forget(min(done, self._done))
-            self._writing.put((out, (self.route.system, first, raw), done))
+            state = self._state_if_due()
+            self._writing.put((out, (self.route.system, first, raw), done, state))
 
-    def _write(self, item: tuple[Output, RawBatch | None, int]) -> None:
-        """Commit one batch's events, dead letters and raw records in one DuckDB transaction."""
-        out, raw, done = item
-        if out or (raw is not None and raw[2]):
-            self.store.commit(out.events, out.dead_letters, raw=raw)
+    def _write(self, item: _Commit) -> None:
+        """Commit one batch's events, dead letters, raw records and state in one DuckDB transaction."""
+        out, raw, done, state = item
+        if out or (raw is not None and raw[2]) or state is not None:
+            self.store.commit(out.events, out.dead_letters, raw=raw, lane_state=state)
             self.committed_events += len(out.events)
+            self.states_saved += state is not None
         self._done = max(self._done, done)
+
+    def _state_if_due(self, final: bool = False) -> LaneState | None:
+        """The normalizer's state at this cut (with the lock, after the output was taken), when one is due:
+        ``state_interval_s`` after the last (or ``final``), records handled since, and nothing held."""
+        interval, now = self.state_interval_s, time.monotonic()
+        if interval <= 0 or self._seq <= self._state_seq or not (final or now - self._last_state >= interval):
+            return None
+        if not self.normalizer.is_clean():
+            return None
+        self._last_state, self._state_seq = now, self._seq
+        return LaneState(self.route.system, self._seq, self.normalizer.save_state())
 
     def _take(self) -> Output:
         out = self.normalizer.take()
@@ -204,8 +243,10 @@ class SystemLane:
         """Retry parked records, flush stalled transactions (``idle``: no batch for a while)."""
         with self.lock:
             self.normalizer.tick(idle=idle)
-            if self.normalizer.out:
-                self._writing.put((self._take(), None, self._done_so_far()))
+            out = self._take() if self.normalizer.out else None
+            state = self._state_if_due() if idle else None
+            if out is not None or state is not None:
+                self._writing.put((out or Output(), None, self._done_so_far(), state))
 
     def clean(self) -> bool:
         """Nothing waits to be normalized or committed and the normalizer holds nothing."""
@@ -223,10 +264,29 @@ class SystemLane:
             held=held,
             skipped=self.skipped,
             warmup_records=self.warmup_records,
+            state_loaded=self.state_loaded,
+            states_saved=self.states_saved,
+            errors=[] if self.state_error is None else [self.state_error],
         )
 
 
 _T = TypeVar("_T")
+_Commit = tuple[Output, RawBatch | None, int, LaneState | None]
+"""What the DuckDB stage commits: output, raw records, records done once committed, a saved state."""
+
+
+def load_lane_state(store: RawLogStore, system: str, normalizer: SystemNormalizer) -> tuple[int, str | None]:
+    """Load ``system``'s saved state into ``normalizer``: (the sequence number its raw log is to be replayed
+    from, why the state did not load). Without a state, or one that does not load (the normalizer is then
+    left as it was), the log is replayed from its start, which is where the last saved state ended."""
+    saved = store.lane_state(system)
+    if saved is None:
+        return 0, None
+    try:
+        normalizer.load_state(saved.state)
+    except AdapterStateError as exc:
+        return 0, f"the saved state of lane {system} does not load, replaying the raw log alone: {exc}"
+    return saved.next_seq, None
 
 
 class _Stage(Generic[_T]):
@@ -348,19 +408,20 @@ class EmbeddedPipeline:
         *,
         policy: Policy | None = None,
         engine_factory: Callable[[str, Mapping[str, str], BatchHandler], EmbeddedEngine] | None = None,
+        state_interval_s: float = 60.0,
     ) -> None:
-        self.lanes = [SystemLane(spec.route, store, policy) for spec in specs]
+        self.lanes = [SystemLane(spec.route, store, policy, state_interval_s) for spec in specs]
         self._specs = list(specs)
         self._factory = engine_factory or EmbeddedEngine
         self.engines: list[EmbeddedEngine] = []
         self.started = time.monotonic()
 
     def start(self) -> None:
-        """Replay each lane's raw log, then start the engines.
+        """Bring each lane up to date (its saved state, then the raw log after it), then start the engines.
 
-        After the replay, the objects alive (the adapters' lookups rebuilt from history, which grow with it) are
-        moved out of the garbage collector's reach (:func:`gc.freeze`): full collections, which JPype runs after
-        every Java collection, then no longer walk them. Process-wide, as the JVM is.
+        After that, the objects alive (the adapters' lookups) are moved out of the garbage collector's reach
+        (:func:`gc.freeze`): full collections, which JPype runs after every Java collection, then no longer
+        walk them. Process-wide, as the JVM is.
         """
         for lane in self.lanes:
             lane.warm_up()

@@ -1,5 +1,5 @@
-"""`dlq replay` for a system of the embedded transport: its history is the DuckDB file's raw change log, its
-events go to the canonical table only (no Kafka is asked anything), and in one DuckDB transaction the letters
+"""`dlq replay` for a system of the embedded transport: its history is the lane's saved state and the DuckDB
+file's raw change log from where it ends, its events go to the canonical table only (no Kafka is asked anything), and in one DuckDB transaction the letters
 that map leave while those that still fail count one more replay. No stack: the file is written here."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import dataclasses
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -15,6 +16,7 @@ from cli.wiring import PEPPER_ENV
 from pipelines.mapping import MissingReferenceError
 from pipelines.runtime.deadletter import dead_letter
 from pipelines.runtime.normalizer import SystemNormalizer
+from pipelines.runtime.sink import LaneState
 from tests.legacy_adapters.wire import Tx
 from tests.runtime.test_core_unit import MISSING_EVENT_1042, PEPPER, ROUTE, Feed
 from warehouse.store import Warehouse
@@ -22,7 +24,10 @@ from warehouse.store import Warehouse
 SYSTEM = ROUTE.system
 
 
-def test_embedded_dead_letters_replay_from_the_raw_log_into_the_canonical_table(tmp_path: Path) -> None:
+@pytest.mark.parametrize("history", ["raw log", "saved state"])
+def test_embedded_dead_letters_replay_from_the_lane_history_into_the_canonical_table(
+    tmp_path: Path, history: str
+) -> None:
     feed = Feed()
     venue, event = feed.setup()
     seat = feed.hold(Tx("0-1-700"), 21, "1")
@@ -36,7 +41,16 @@ def test_embedded_dead_letters_replay_from_the_raw_log_into_the_canonical_table(
         (undecodable,) = at_the_time.take().dead_letters
         letters = [dead_letter(seat, missing, system=SYSTEM), undecodable]
         raw = [(r.topic, r.key, r.value) for r in (venue, event)]
-        store.commit(letters=letters, raw=(SYSTEM, 0, raw))
+        if history == "raw log":
+            store.commit(letters=letters, raw=(SYSTEM, 0, raw))
+        else:  # a lane saved its state after both: the log below it is deleted
+            lane = SystemNormalizer(ROUTE)
+            for record in (venue, event):
+                lane.handle(record)
+            state = LaneState(SYSTEM, 2, lane.save_state())
+            store.commit(letters=letters, raw=(SYSTEM, 0, raw), lane_state=state)
+            assert store.raw_next_seq(SYSTEM) == 2
+            assert not list(store.raw_replay(SYSTEM))
     # what the seat maps to today, with a fresh normalizer that has seen the venue and the event
     reference = SystemNormalizer(ROUTE)
     for record in (venue, event):

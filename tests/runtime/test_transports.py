@@ -1,7 +1,8 @@
 """One seeded simulator run captured four ways at once, compared: the kafka transport uninterrupted, the embedded
 transport uninterrupted, the embedded process SIGKILLed five times, the kafka normalizer SIGKILLed five times
 (and its loader five times afterwards). Every way must give the same canonical table, and the canonical topic
-must hold each event once."""
+must hold each event once. The killed processes save their lanes' states every second, so restarts load a
+state and read only what follows it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import orjson
 import pytest
 from typer.testing import CliRunner
@@ -26,6 +28,7 @@ SEED = 4242
 TRANSACTIONS = 1600
 RATE = 50  # tx/s: the run lasts long enough for five kills of each process
 KILLS = 5
+STATE_S = 1.0
 
 
 @dataclass
@@ -43,17 +46,19 @@ class World:
 
 
 def _kafka_args(
-    specs: list[Path], *, group: str, canonical: str, dlq: str, duckdb: Path, role: str
+    specs: list[Path], *, group: str, canonical: str, dlq: str, duckdb: Path, role: str, state_s: float = 60
 ) -> list[str]:
     args = ["--transport", "kafka", "--role", role, "--group", group, "--loader-group", f"{group}_loader"]
+    args += ["--state-interval-s", str(state_s)]
     args += ["--canonical-topic", canonical, "--dlq-topic", dlq, "--duckdb", str(duckdb)]
     for spec in specs:
         args += ["--spec", str(spec)]
     return args
 
 
-def _embedded_args(specs: list[Path], duckdb: Path, status_file: Path) -> list[str]:
+def _embedded_args(specs: list[Path], duckdb: Path, status_file: Path, state_s: float = 60) -> list[str]:
     args = ["--transport", "embedded", "--duckdb", str(duckdb), "--status-file", str(status_file)]
+    args += ["--state-interval-s", str(state_s)]
     for spec in specs:
         args += ["--spec", str(spec)]
     return args
@@ -80,7 +85,8 @@ def world(stack_settings: StackSettings, tmp_path_factory: pytest.TempPathFactor
         kafka_specs, emb_specs, embk_specs = scratch.specs("k"), scratch.specs("e"), scratch.specs("x")
         scratch.start_connectors(kafka_specs)
         embedded = Proc(_embedded_args(emb_specs, d / "e.duckdb", d / "e.status"), d / "e.log")
-        killed = Proc(_embedded_args(embk_specs, d / "x.duckdb", d / "x.status"), d / "x.log")
+        # the killed processes save their lanes' states every second: kills fall between saved states
+        killed = Proc(_embedded_args(embk_specs, d / "x.duckdb", d / "x.status", STATE_S), d / "x.log")
         canonical_killed = f"{scratch.name}.canonical.killed"
         normalizer = Proc(
             _kafka_args(
@@ -90,6 +96,7 @@ def world(stack_settings: StackSettings, tmp_path_factory: pytest.TempPathFactor
                 dlq=f"{scratch.name}.dlq.killed",
                 duckdb=d / "unused.duckdb",
                 role="normalizer",
+                state_s=STATE_S,
             ),
             d / "nk.log",
         )
@@ -232,6 +239,20 @@ def test_kafka_and_embedded_transports_give_the_same_canonical_table(world: Worl
 def test_sigkilled_embedded_process_loses_and_doubles_nothing(world: World) -> None:
     assert world.kills["embedded"] == KILLS
     assert table_rows(world.embedded_killed) == table_rows(world.embedded)
+
+
+@pytest.mark.parametrize("run", ["uninterrupted", "killed"])
+def test_a_clean_stop_leaves_each_lane_a_saved_state_and_no_raw_log(world: World, run: str) -> None:
+    path = world.embedded if run == "uninterrupted" else world.embedded_killed
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        states = conn.execute("SELECT system, next_seq FROM lane_states ORDER BY system").fetchall()
+        (left,) = conn.execute("SELECT count(*) FROM raw_changes").fetchone() or (None,)
+    finally:
+        conn.close()
+    assert [system for system, _ in states] == ["box_office", "pricing"]
+    assert all(next_seq > 100 for _, next_seq in states)  # numbered on past the deleted log
+    assert left == 0
 
 
 def test_sigkilled_normalizer_and_loader_lose_and_double_nothing(world: World) -> None:
