@@ -11,19 +11,17 @@ validation). Prints events/s for both and the ratio; best of ``--repeat`` runs.
 
 from __future__ import annotations
 
-import gc
 import platform
 import random
-import time as clock
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from bench.timing import best
 from pipelines.debezium import ChangeEvent, DebeziumDecoder
 from pipelines.debezium.encoder import field
 from pipelines.debezium.records import change_event, envelope_schema
@@ -83,16 +81,6 @@ def build_records(count: int, seed: int = 7) -> list[bytes]:
     return records
 
 
-def _best(run: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        started = clock.perf_counter()
-        run()
-        best = min(best, clock.perf_counter() - started)
-    return best
-
-
 def main(
     messages: Annotated[int, typer.Option(help="Records to decode per run.")] = 200_000,
     repeat: Annotated[int, typer.Option(help="Runs per decoder; the best counts.")] = 3,
@@ -118,8 +106,8 @@ def main(
         for offset, data in enumerate(records):
             decode(data, topic=TOPIC, partition=0, offset=offset)
 
-    base_s = _best(baseline, repeat)
-    ours_s = _best(ours, repeat)
+    base_s = best(baseline, repeat)
+    ours_s = best(ours, repeat)
     title = f"SEAT_INV decode: {messages:,} records ({len(distinct):,} distinct) of {size:,.0f} bytes, schemas enabled"
     table = Table(title=title)
     for column in ("decoder", "seconds", "events/s", "µs/event"):

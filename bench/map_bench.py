@@ -20,9 +20,7 @@ row types given once (``schemaless_fields``). Prints a table and the map/decode 
 
 from __future__ import annotations
 
-import gc
 import platform
-import time as clock
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +32,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bench.timing import best
 from legacy_adapters import box_office, crm, pricing
 from pipelines.debezium import DebeziumDecoder
 from pipelines.debezium.capture import DECODE_OPTIONS
@@ -221,22 +220,12 @@ def parse_floor(records: list[Record], schemas: bool, repeat: int) -> float:
     """Seconds msgspec alone needs to parse the seat records into typed structs (no conversion, no mapping)."""
     decode = msgspec.json.Decoder(_SeatMessage if schemas else _SeatPayload).decode
     seats = [value for _, key, value in records if key is not None]
-    return _best(lambda: [decode(v) for v in seats], repeat)
+    return best(lambda: [decode(v) for v in seats], repeat)
 
 
 def calibration(repeat: int = 7) -> float:
     """Microseconds of ``sum(range(1000))`` here (about 7 on a current laptop core), to compare hosts."""
-    return _best(lambda: [sum(range(1000)) for _ in range(2000)], repeat) / 2000 * 1e6
-
-
-def _best(run: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        started = clock.perf_counter()
-        run()
-        best = min(best, clock.perf_counter() - started)
-    return best
+    return best(lambda: [sum(range(1000)) for _ in range(2000)], repeat) / 2000 * 1e6
 
 
 def measure(
@@ -267,7 +256,7 @@ def measure(
             failures += len(out.failures)
         counts[:] = [events, failures]
 
-    return _best(decode_only, repeat), _best(decode_and_map, repeat), counts[0], counts[1]
+    return best(decode_only, repeat), best(decode_and_map, repeat), counts[0], counts[1]
 
 
 def _cases(messages: int, seats_per_tx: int) -> Iterator[tuple[str, Any]]:

@@ -35,7 +35,7 @@ Handler = Callable[[ChangeEvent, Unit], list[CanonicalEvent]]
 class BoxOfficeAdapter(LegacyAdapter):
     """Maps the box office's change events (MariaDB / MySQL connector, transaction metadata on)."""
 
-    STATE_VERSION: ClassVar[int] = 1
+    STATE_VERSION: ClassVar[int] = 2
 
     def __init__(self, *, pepper: bytes, state: BoxOfficeState | None = None) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:

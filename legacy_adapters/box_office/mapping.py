@@ -151,7 +151,7 @@ class BoxOfficeMapping:
         seat_id = integer(row["SEAT_ID"], "SEAT_ID")
         evt_id = integer(row["EVT_ID"], "EVT_ID")
         seat = seat_ref(row)
-        self.state.seats.put(seat_id, SeatInfo(evt_id, seat))
+        self.state.seats.put(seat_id, SeatInfo.of(evt_id, seat))
         info = self.state.event(evt_id)
         status = code(SEAT_STATUS, row["SEAT_STAT_CD"], "SEAT_STAT_CD")
         hold_id = holder = expires = order_no = None

@@ -161,7 +161,7 @@ class OrderMapping:
             return seat_ref(row)
         known = self.state.seats.get(seat_id)
         if known is not None:
-            return known.seat
+            return known.ref()
         raise MissingReferenceError(
             f"line {line_no}: seat {seat_id} is neither in the order's transaction nor seen before",
             entity="seat",

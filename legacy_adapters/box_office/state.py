@@ -17,8 +17,6 @@ the adapter's saved state (:class:`BoxOfficeLookups` is its lookups' part).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import msgspec
 
 from legacy_adapters.mapping.bounded import Bounded
@@ -26,16 +24,14 @@ from pipelines.canonical import SeatRef
 from pipelines.mapping import MissingReferenceError
 
 
-@dataclass(frozen=True, slots=True)
-class EventInfo:
+class EventInfo(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """What later rows need of an ``EVT_MASTER`` row."""
 
     venue_id: int
     currency: str
 
 
-@dataclass(frozen=True, slots=True)
-class OrderInfo:
+class OrderInfo(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """What later rows need of an ``ORD_HDR`` row."""
 
     order_no: str
@@ -43,21 +39,31 @@ class OrderInfo:
     customer_id: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class SeatInfo:
-    """What order lines need of a ``SEAT_INV`` row."""
+class SeatInfo(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """What order lines need of a ``SEAT_INV`` row: its event and labels (a saved state holds millions of these,
+    hence plain fields, written as arrays)."""
 
     evt_id: int
-    seat: SeatRef
+    section: str
+    row: str
+    seat: str
+
+    @classmethod
+    def of(cls, evt_id: int, ref: SeatRef) -> SeatInfo:
+        return cls(evt_id, ref.section, ref.row, ref.seat)
+
+    def ref(self) -> SeatRef:
+        """The seat's labels."""
+        return SeatRef(section=self.section, row=self.row, seat=self.seat)
 
 
 class BoxOfficeLookups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The lookups in a saved adapter state; the bounded ones as ``(id, info)`` pairs, oldest first."""
+    """The lookups in a saved adapter state; the bounded ones in their order, oldest first."""
 
     venues: dict[int, str]
     events: dict[int, EventInfo]
-    orders: list[tuple[int, OrderInfo]]
-    seats: list[tuple[int, SeatInfo]]
+    orders: dict[int, OrderInfo]
+    seats: dict[int, SeatInfo]
 
 
 class BoxOfficeState:
@@ -70,13 +76,8 @@ class BoxOfficeState:
         self.seats: Bounded[int, SeatInfo] = Bounded(max_seats)
 
     def lookups(self) -> BoxOfficeLookups:
-        """Everything it holds, for a saved adapter state."""
-        return BoxOfficeLookups(
-            venues=dict(self.venues),
-            events=dict(self.events),
-            orders=self.orders.pairs(),
-            seats=self.seats.pairs(),
-        )
+        """Everything it holds, for a saved adapter state (its own dictionaries: encode before changing it)."""
+        return BoxOfficeLookups(venues=self.venues, events=self.events, orders=self.orders, seats=self.seats)
 
     def restore(self, lookups: BoxOfficeLookups) -> None:
         """Hold exactly ``lookups``, in their order, within its own bounds (the oldest beyond them go)."""

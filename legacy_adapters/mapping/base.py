@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import msgspec
 
-from legacy_adapters.mapping.snapshot import decode_state, encode_state
+from legacy_adapters.mapping.snapshot import collector_paused, decode_state, encode_state
 from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
 from legacy_adapters.mapping.transactions import TransactionBuffer
 from pipelines.canonical import CanonicalError
@@ -105,7 +105,8 @@ class LegacyAdapter:
                 f"{self.system}: malformed adapter state: completed transactions it never groups"
             )
         try:
-            self.load_lookups(envelope.lookups)
+            with collector_paused():
+                self.load_lookups(envelope.lookups)
         except msgspec.MsgspecError as exc:
             raise AdapterStateError(f"{self.system}: malformed adapter state: {exc}") from None
         if self._buffer is not None:

@@ -30,7 +30,7 @@ Handler = Callable[[ChangeEvent], list[CanonicalEvent]]
 class PricingAdapter(LegacyAdapter):
     """Maps the pricing system's change events (PostgreSQL connector)."""
 
-    STATE_VERSION: ClassVar[int] = 1
+    STATE_VERSION: ClassVar[int] = 2
 
     def __init__(self, *, pepper: bytes) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:

@@ -22,7 +22,6 @@ pricing adapter, so its saved state: :class:`ResaleLookups`); a sale of an unkno
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
@@ -66,8 +65,7 @@ _DELISTED: Final = {
 _TERMS: Final = ("ask_amount", "face_amount", "currency", "expires_at")
 
 
-@dataclass(frozen=True, slots=True)
-class ListingInfo:
+class ListingInfo(msgspec.Struct, frozen=True, array_like=True, gc=False):
     """What a sale needs of its listing."""
 
     event_id: str
@@ -76,9 +74,9 @@ class ListingInfo:
 
 
 class ResaleLookups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """The listings in a saved adapter state, as ``(listing_id, info)`` pairs, oldest first."""
+    """The listings in a saved adapter state by listing id, in their order, oldest first."""
 
-    listings: list[tuple[str, ListingInfo]]
+    listings: dict[str, ListingInfo]
 
 
 def _delisting(row: dict[str, Any]) -> DelistReason | None:
@@ -98,7 +96,7 @@ class ResaleMapping:
 
     def lookups(self) -> ResaleLookups:
         """The listings it remembers, for a saved adapter state."""
-        return ResaleLookups(listings=self.listings.pairs())
+        return ResaleLookups(listings=self.listings)
 
     def restore(self, lookups: ResaleLookups) -> None:
         """Remember exactly ``lookups``' listings, in their order, within its own bound."""
