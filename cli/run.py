@@ -195,8 +195,14 @@ def _run_kafka(
     out: dict[str, Any] = {}
     normalizer_done = threading.Event()
 
+    told: set[str] = set()
+
     def on_status(s: Any) -> None:
         state["n"] = s
+        for gap in map(str, s.gaps):
+            if gap not in told:
+                told.add(gap)
+                err_console.print(f"[yellow]warning:[/] {gap}")
         write_status(
             status_file,
             {
@@ -208,6 +214,7 @@ def _run_kafka(
                 "commits": s.commits,
                 "warming": s.warming,
                 "replayed": s.replayed,
+                "gaps": [str(g) for g in s.gaps],
             },
         )
 
@@ -221,6 +228,7 @@ def _run_kafka(
                 "dead_letters": c.dead_letters,
                 "systems": status.systems,
                 "replayed": status.replayed,
+                "gaps": [str(g) for g in status.gaps],
             }
         except BaseException as exc:  # re-raised by the main thread
             out["error"] = exc

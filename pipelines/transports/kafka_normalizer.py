@@ -18,7 +18,8 @@ Restart and takeover: every ``snapshot_interval_s`` (and at a clean stop) a comm
 normalizer state with the offsets of its cut (:mod:`~pipelines.transports.kafka_state`). A new lane loads the
 newest snapshot, reads each partition from the snapshot's offset (from the beginning without one) and handles
 the records below the committed offsets with ``emit=False``: the adapter's lookups (venues, events, seats) are
-brought up to the cut, nothing is produced twice. A snapshot whose offsets are past the committed ones (offsets
+brought up to the cut, nothing is produced twice. Records retention deleted before the lane read them are
+reported (:mod:`~pipelines.transports.kafka_gaps`), never skipped silently. A snapshot whose offsets are past the committed ones (offsets
 reset by hand) or that does not load (another adapter version) is ignored: the lane then replays from the
 beginning, which takes time with history and misses what retention has deleted.
 
@@ -44,6 +45,7 @@ from pipelines.transports.exceptions import FencedError, KafkaTransportError
 from pipelines.transports.kafka_admin import ensure_topics, high_watermarks, partitions
 from pipelines.transports.kafka_canonical import produce_events
 from pipelines.transports.kafka_fetch import FETCH_SETTINGS
+from pipelines.transports.kafka_gaps import Gap, gaps
 from pipelines.transports.kafka_leases import Leases
 from pipelines.transports.kafka_state import (
     STATE_TOPIC,
@@ -84,6 +86,8 @@ class NormalizerStatus:
     warming: bool
     replayed: int = 0
     """Records handled again without output to bring restarted lanes up to their committed offsets."""
+    gaps: list[Gap] = field(default_factory=list)
+    """Records retention deleted before the lanes read them, since the process started."""
 
 
 class _Lane:
@@ -174,6 +178,8 @@ class KafkaNormalizer:
         self._lane_of_topic: dict[str, _Lane] = {}
         self._last_discovery = 0.0
         self.finished = Counters()
+        self.gaps: list[Gap] = []
+        """Records retention deleted before the lanes read them (:mod:`~pipelines.transports.kafka_gaps`)."""
 
     # -- assignment ---------------------------------------------------------------------------------------------
     def _rebuild(self) -> None:
@@ -229,13 +235,17 @@ class KafkaNormalizer:
         assigned = []
         for tp in new:
             lane, key = self._lane_of_topic[tp.topic], (tp.topic, tp.partition)
-            at = lane.start_at.get(key)
-            if at is None:  # from the beginning: the first offset retention has left
-                try:
-                    low, _ = self.consumer.get_watermark_offsets(tp, timeout=10, cached=False)
-                except KafkaException:
-                    low = 0  # out of range is read from the earliest offset (auto.offset.reset)
-                at = max(low, 0)
+            try:
+                low, _ = self.consumer.get_watermark_offsets(tp, timeout=10, cached=False)
+            except KafkaException:
+                low = 0  # not known: out of range is read from the earliest offset (auto.offset.reset)
+            low = max(low, 0)
+            state = lane.start_at.get(key)
+            found = gaps(
+                lane.route.system, *key, low=low, committed=lane.committed.get(key), state=state or 0
+            )
+            self.gaps.extend(found)
+            at = max(low, state or 0)  # from the beginning without a state: the first offset left
             # read up to here already: a partition with nothing (left) to read is not warming forever
             lane.next[key] = at
             assigned.append(TopicPartition(tp.topic, tp.partition, at))
@@ -452,6 +462,7 @@ class KafkaNormalizer:
             commits=sum(lane.commits for lane in self.lanes.values()),
             warming=any(lane.warming() for lane in self.lanes.values()),
             replayed=sum(lane.replayed for lane in self.lanes.values()),
+            gaps=list(self.gaps),
         )
 
     def close(self) -> None:

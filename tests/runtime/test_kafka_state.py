@@ -191,3 +191,45 @@ def test_a_snapshot_larger_than_a_message_is_cut_into_chunks_and_read_back_whole
     # the second snapshot deleted the two chunks it no longer uses (tombstones), then wrote its head
     assert keys[-4:] == [f"{lane}/0".encode(), f"{lane}/1".encode(), f"{lane}/2".encode(), lane.encode()]
     assert read_snapshot(rig.bootstrap, topic, "another.lane") is None
+
+
+def test_records_retention_deleted_before_the_lane_read_them_are_reported(rig: Rig) -> None:
+    feed = Feed()
+    first, second, third = Tx("0-1-810"), Tx("0-1-811"), Tx("0-1-812")
+    rig.produce([*feed.setup(), feed.hold(first, 21, "1"), feed.hold(first, 22, "2"), feed.end(first)])
+    main = rig.config("main")
+    status = rig.run(main)  # committed and saved at its clean stop: seats 2, transactions 1
+    assert status.gaps == []
+    rig.produce([feed.hold(second, 23, "3"), feed.end(second)])
+    status = rig.run(
+        rig.config("main", snapshot_interval_s=0)
+    )  # committed, not saved: seats 3, transactions 2
+    assert (status.counters.events, status.gaps) == (2, [])
+    rig.produce([feed.hold(third, 24, "4"), feed.end(third)])
+
+    # while no lane runs, retention deletes every seat change and transaction record there is
+    seats, txs = f"{rig.prefix}.boxoffice.SEAT_INV", f"{rig.prefix}.transaction"
+    admin = AdminClient({"bootstrap.servers": rig.bootstrap, "log_level": 0})
+    for future in admin.delete_records([TopicPartition(seats, 0, 4), TopicPartition(txs, 0, 3)]).values():
+        future.result()
+
+    status = rig.run(main)
+    assert status.counters.events == 0
+    assert sorted((g.topic, g.start, g.end, g.lost) for g in status.gaps) == [
+        (seats, 2, 3, False),  # normalized, but after the saved state: its seat is unknown to the state
+        (seats, 3, 4, True),  # never normalized: the third transaction's seat change is missing
+        (txs, 1, 2, False),
+        (txs, 2, 3, True),
+    ]
+    lost = next(g for g in status.gaps if g.lost and g.topic == seats)
+    assert str(lost) == (
+        f"box_office: {seats}[0] offsets 3-3 were deleted by retention before they were normalized: their "
+        "canonical events are missing; re-snapshot the table to read its rows again"
+    )
+
+    # a group that never committed reports everything deleted as never normalized by it
+    status = rig.run(rig.config("fresh", snapshot_interval_s=0))
+    assert sorted((g.topic, g.start, g.end, g.lost) for g in status.gaps) == [
+        (seats, 0, 4, True),
+        (txs, 0, 3, True),
+    ]
