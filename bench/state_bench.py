@@ -9,7 +9,9 @@ venues), then measures, best of ``--repeat``:
 * load: :meth:`~legacy_adapters.mapping.base.LegacyAdapter.load_state` into a fresh adapter;
 * baseline: ``msgspec.msgpack.encode`` / ``decode`` of the same entries as plain tuples (no typed structs, no
   bounded dictionaries; decoded with the garbage collector paused, as a load is), the floor of any
-  MessagePack state of this content.
+  MessagePack state of this content;
+* store: the embedded transport's commit of the saved state into a DuckDB file
+  (:mod:`warehouse.lane_states`, in chunks), next to inserting the same bytes as one value.
 
     .venv/bin/python bench/state_bench.py --seats 2000000 --orders 1000000
 """
@@ -17,6 +19,8 @@ venues), then measures, best of ``--repeat``:
 from __future__ import annotations
 
 import platform
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -29,6 +33,8 @@ from legacy_adapters import box_office
 from legacy_adapters.box_office.mapper import BoxOfficeAdapter
 from legacy_adapters.box_office.state import EventInfo, OrderInfo, SeatInfo
 from legacy_adapters.mapping.snapshot import collector_paused
+from pipelines.runtime.sink import LaneState
+from warehouse.store import Warehouse
 
 PEPPER = b"bench-pepper-0123456789"
 
@@ -53,6 +59,19 @@ def filled(seats: int, orders: int) -> BoxOfficeAdapter:
         customer = f"{n:08x}-8b86-d011-b42d-00c04fc964ff"
         state.orders.put(5_000_000 + n, OrderInfo(f"BO-{n:09d}", 1000 + n % 500, customer))
     return adapter
+
+
+def store_seconds(data: bytes, repeat: int) -> tuple[float, float]:
+    """(seconds to commit ``data`` as a lane state, seconds to insert it as one BLOB), best of ``repeat``."""
+    with tempfile.TemporaryDirectory() as tmp, Warehouse(Path(tmp) / "state.duckdb") as store:
+        store.conn.execute("CREATE TABLE whole (system VARCHAR PRIMARY KEY, state BLOB)").fetchall()
+
+        def whole() -> None:
+            with store.transaction():
+                store.conn.execute("INSERT OR REPLACE INTO whole VALUES ('box_office', ?)", [data]).fetchall()
+
+        chunked_s = best(lambda: store.commit(lane_state=LaneState("box_office", 1, data)), repeat)
+        return chunked_s, best(whole, repeat)
 
 
 def _paused_decode(data: bytes) -> Any:
@@ -96,6 +115,11 @@ def main(
     table.add_row("load", f"{load_s:.3f}", f"{base_load_s:.3f}", f"{load_s / base_load_s:.2f}x")
     console.print(table)
     console.print(f"state {len(data):,} bytes; the same entries as plain tuples {len(plain_bytes):,} bytes")
+    chunked_s, whole_s = store_seconds(data, repeat)
+    console.print(
+        f"DuckDB store of the state: {chunked_s:.3f} s in chunks, {whole_s:.3f} s as one value "
+        f"(one value / chunks: {whole_s / chunked_s:.1f}x)"
+    )
     console.print(f"python {platform.python_version()}, msgspec {msgspec.__version__}, {platform.machine()}")
 
 

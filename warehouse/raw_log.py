@@ -11,13 +11,8 @@ once (``raw_schemas``, by a digest) and each row keeps only the payload. The spl
 topic's first value; later values of the topic that begin with the same ``{"schema":...,"payload":`` bytes are
 split by comparing bytes (rebuilding gives back exactly the value either way).
 
-Lane states: a lane saves its normalizer's state (:meth:`RawLog.save_state`) at a cut where nothing is held,
-with the sequence number of the first record it does not reflect, in the transaction that commits what came
-before; the log below that number is deleted in the same transaction. A restart loads the state and replays
-only the log from there, so neither the log nor the restart grows with history. Hazard: a state that no
-longer loads (an adapter whose state version changed) leaves only the log's tail to replay: the lane starts
-with what the tail tells it, and changes referring to older rows (a seat of an event created before) are dead
-letters until those rows are read again (re-snapshot the small tables, then ``dlq replay``).
+A lane's saved state (:mod:`warehouse.lane_states`) cuts the log short: the log below it is deleted
+(:meth:`RawLog.prune`) in the transaction that saves it.
 """
 
 from __future__ import annotations
@@ -28,8 +23,6 @@ from collections.abc import Iterator, Sequence
 import duckdb
 import msgspec
 import pyarrow as pa
-
-from pipelines.runtime.sink import LaneState
 
 DDL = (
     """
@@ -43,14 +36,6 @@ DDL = (
     )
     """,
     "CREATE TABLE IF NOT EXISTS raw_schemas (schema_id VARCHAR PRIMARY KEY, schema BLOB NOT NULL)",
-    """
-    CREATE TABLE IF NOT EXISTS lane_states (
-        system   VARCHAR PRIMARY KEY,
-        next_seq BIGINT NOT NULL,
-        state    BLOB NOT NULL,
-        saved_at TIMESTAMPTZ NOT NULL
-    )
-    """,
 )
 
 _WHOLE = "-"  # schema_id of a value stored whole (not a {"schema", "payload"} object)
@@ -88,32 +73,15 @@ class RawLog:
         self._prefixes: dict[str, tuple[bytes, str]] = {}
 
     def next_seq(self, system: str) -> int:
-        """The number of ``system``'s next record: past its log and its saved state (the log below may be gone)."""
+        """The number past ``system``'s last record in the log (0 for an empty log)."""
         ((seq,),) = self.conn.execute(
-            "SELECT greatest("
-            "(SELECT coalesce(max(seq), -1) + 1 FROM raw_changes WHERE system = $1), "
-            "(SELECT coalesce(max(next_seq), 0) FROM lane_states WHERE system = $1))",
-            [system],
+            "SELECT coalesce(max(seq), -1) + 1 FROM raw_changes WHERE system = ?", [system]
         ).fetchall()
         return int(seq)
 
-    def save_state(self, saved: LaneState) -> None:
-        """Store ``saved`` as its system's state and delete the log it reflects, inside the caller's
-        transaction (the one that commits the records below ``saved.next_seq`` or a later one)."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO lane_states VALUES (?, ?, ?, now())",
-            [saved.system, saved.next_seq, saved.state],
-        ).fetchall()
-        self.conn.execute(
-            "DELETE FROM raw_changes WHERE system = ? AND seq < ?", [saved.system, saved.next_seq]
-        ).fetchall()
-
-    def state(self, system: str) -> LaneState | None:
-        """``system``'s saved state, if one was saved."""
-        rows = self.conn.execute(
-            "SELECT next_seq, state FROM lane_states WHERE system = ?", [system]
-        ).fetchall()
-        return None if not rows else LaneState(system, int(rows[0][0]), bytes(rows[0][1]))
+    def prune(self, system: str, below: int) -> None:
+        """Delete ``system``'s records numbered below ``below``, inside the caller's transaction."""
+        self.conn.execute("DELETE FROM raw_changes WHERE system = ? AND seq < ?", [system, below]).fetchall()
 
     def append(
         self, system: str, first_seq: int, records: Sequence[tuple[str, bytes | None, bytes | None]]

@@ -1,8 +1,9 @@
-"""One DuckDB file as the pipeline's sink: canonical events, dead letters, raw change log, checkpoints.
+"""One DuckDB file as the pipeline's sink: canonical events, dead letters, raw change log, lane states and
+checkpoints.
 
 :meth:`Warehouse.commit` writes everything one batch produced in a single DuckDB transaction, so after a crash
-events, dead letters, the raw log and checkpoints agree. Hazard: DuckDB allows one writing process per file;
-threads of that process share the one connection through :attr:`Warehouse.lock`.
+events, dead letters, the raw log, lane states and checkpoints agree. Hazard: DuckDB allows one writing process
+per file; threads of that process share the one connection through :attr:`Warehouse.lock`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 from pipelines.canonical import Envelope
 from pipelines.runtime.deadletter import DeadLetter
 from pipelines.runtime.sink import LaneState, RawBatch
-from warehouse import dead_letters
+from warehouse import dead_letters, lane_states
 from warehouse.canonical_table import CanonicalTable, Checkpoints
 from warehouse.raw_log import RawLog
 
@@ -26,6 +27,7 @@ class Warehouse(CanonicalTable):
         super().__init__(path)
         self._run(dead_letters.DDL)
         self.raw_log = RawLog(self.conn)
+        lane_states.create(self.conn)
         self.lock = threading.Lock()
 
     def commit(
@@ -50,7 +52,8 @@ class Warehouse(CanonicalTable):
                     if raw is not None:
                         self.raw_log.append(*raw)
                     if lane_state is not None:
-                        self.raw_log.save_state(lane_state)
+                        lane_states.save(self.conn, lane_state)
+                        self.raw_log.prune(lane_state.system, lane_state.next_seq)
                     if resolved:
                         dead_letters.delete_dead_letters(self.conn, resolved)
                     if still_failing:
@@ -63,9 +66,10 @@ class Warehouse(CanonicalTable):
         return added
 
     def raw_next_seq(self, system: str) -> int:
-        """The sequence number the next raw record of ``system`` gets."""
+        """The sequence number the next raw record of ``system`` gets: past its log and its saved state (the
+        log below the state is deleted)."""
         with self.lock:
-            return self.raw_log.next_seq(system)
+            return max(self.raw_log.next_seq(system), lane_states.next_seq(self.conn, system))
 
     def raw_replay(
         self, system: str, from_seq: int = 0
@@ -77,7 +81,7 @@ class Warehouse(CanonicalTable):
     def lane_state(self, system: str) -> LaneState | None:
         """``system``'s saved lane state, if any."""
         with self.lock:
-            return self.raw_log.state(system)
+            return lane_states.load(self.conn, system)
 
     def dead_letter_count(self) -> int:
         return dead_letters.count_dead_letters(self.conn)

@@ -246,7 +246,7 @@ def test_a_clean_stop_leaves_each_lane_a_saved_state_and_no_raw_log(world: World
     path = world.embedded if run == "uninterrupted" else world.embedded_killed
     conn = duckdb.connect(str(path), read_only=True)
     try:
-        states = conn.execute("SELECT system, next_seq FROM lane_states ORDER BY system").fetchall()
+        states = conn.execute("SELECT system, next_seq FROM lane_state ORDER BY system").fetchall()
         (left,) = conn.execute("SELECT count(*) FROM raw_changes").fetchone() or (None,)
     finally:
         conn.close()
