@@ -6,6 +6,10 @@ holds of ``--seats-per-tx`` seats, each transaction followed by its END, as the 
 produced into uniquely named topics. Then, in this process:
 
 * raw: a plain ``Consumer`` reads the seat and transaction topics from the start to the end (no decoding);
+* pipe: consume-produce with no transformation, as the normalizer commits (a group consumer, a transactional
+  idempotent producer with the normalizer's settings, the consumed offsets sent in a transaction every 0.5 s):
+  each record goes on as a canonical-event-sized value (its first 768 bytes) to a 6-partition topic. No
+  normalizer can run faster on the machine: the ceiling, with the broker on the same CPUs;
 * normalizer: :class:`~pipelines.transports.kafka_normalizer.KafkaNormalizer` reads them, decodes, maps with
   the box-office adapter and produces the canonical events in Kafka transactions with the offsets, until
   caught up. Its clock starts at the first record handled (group join and lane set-up excluded).
@@ -93,6 +97,57 @@ def _raw(bootstrap: str, topics: list[str]) -> float:
     return elapsed
 
 
+def _pipe(bootstrap: str, prefix: str, topics: list[str]) -> float:
+    out = f"{prefix}.pipe"
+    ensure_topics(bootstrap, {out: 6})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"{prefix}-pipe",
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed",
+            **FETCH_SETTINGS,
+            "log_level": 0,
+        }
+    )
+    producer = Producer(
+        {
+            "bootstrap.servers": bootstrap,
+            "transactional.id": f"{prefix}-pipe",
+            "enable.idempotence": True,
+            "linger.ms": 20,
+            "compression.type": "lz4",
+            "queue.buffering.max.messages": 2_000_000,
+            "queue.buffering.max.kbytes": 2_000_000,
+            "log_level": 0,
+        }
+    )
+    producer.init_transactions(30)
+    ends = high_watermarks(consumer, [(t, 0) for t in topics])
+    consumer.assign([TopicPartition(t, 0, 0) for t in topics])
+    total, n, start = sum(ends.values()), 0, time.perf_counter()
+    positions: dict[str, int] = {}
+    last = start
+    producer.begin_transaction()
+    while n < total:
+        for msg in consumer.consume(10_000, 1.0):
+            value = msg.value()
+            producer.produce(out, value[:768] if value else value, msg.key())
+            positions[msg.topic()] = msg.offset() + 1
+            n += 1
+        now = time.perf_counter()
+        if now - last >= 0.5 or n >= total:
+            offsets = [TopicPartition(t, 0, o) for t, o in positions.items()]
+            producer.send_offsets_to_transaction(offsets, consumer.consumer_group_metadata(), 30)
+            producer.commit_transaction(30)
+            producer.begin_transaction()
+            last = now
+    producer.abort_transaction(30)
+    elapsed = time.perf_counter() - start
+    consumer.close()
+    return elapsed
+
+
 def main(
     messages: Annotated[int, typer.Option("--messages")] = 300_000,
     seats_per_tx: Annotated[int, typer.Option("--seats-per-tx")] = 8,
@@ -104,6 +159,7 @@ def main(
     try:
         topics, seats = _produce(bootstrap, prefix, messages, seats_per_tx)
         raw_s = _raw(bootstrap, topics)
+        pipe_s = _pipe(bootstrap, prefix, topics)
         route = Route(
             "box_office",
             prefix,
@@ -124,17 +180,21 @@ def main(
         status = normalizer.run(lambda: False, until_caught_up=True, on_status=seen, status_every_s=0.0)
         norm_s = time.perf_counter() - first[0]
         assert status.counters.dead_letters == 0, status.counters
-        raw_rate, norm_rate = seats / raw_s, seats / norm_s
+        raw_rate, pipe_rate, norm_rate = seats / raw_s, seats / pipe_s, seats / norm_s
         table = Table(
             title=f"kafka normalizer, box-office seat changes ({seats:,}, {seats_per_tx} per transaction)"
         )
         for column in ("path", "seconds", "seat changes/s"):
             table.add_column(column)
         table.add_row("raw confluent-kafka consume", f"{raw_s:.2f}", f"{raw_rate:,.0f}")
+        table.add_row(
+            "pipe: consume-produce in transactions, no decoding", f"{pipe_s:.2f}", f"{pipe_rate:,.0f}"
+        )
         table.add_row("normalizer (decode, map, produce, commit)", f"{norm_s:.2f}", f"{norm_rate:,.0f}")
         console.print(table)
         console.print(
-            f"ratio normalizer / raw: {norm_rate / raw_rate:.3f}; events {status.counters.events:,}"
+            f"ratio normalizer / raw: {norm_rate / raw_rate:.3f}; pipe / raw: {pipe_rate / raw_rate:.3f}; "
+            f"normalizer / pipe: {norm_rate / pipe_rate:.3f}; events {status.counters.events:,}"
         )
         console.print(
             f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
@@ -145,7 +205,7 @@ def main(
         if doomed:
             for future in admin.delete_topics(doomed).values():
                 future.result()
-        for future in admin.delete_consumer_groups([prefix]).values():
+        for future in admin.delete_consumer_groups([prefix, f"{prefix}-pipe"]).values():
             with contextlib.suppress(Exception):
                 future.result()
 
