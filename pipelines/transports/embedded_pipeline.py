@@ -15,16 +15,16 @@ transactions they completed.
 
 Restart: the engine resumes from its offset file (no new snapshot, nothing skipped) and, before it starts,
 each lane loads its saved normalizer state and replays the raw change log from where that state ends
-(:mod:`warehouse.raw_log` explains why), which also finishes what a crash left held (parked records,
-incomplete transactions). A lane saves its state every ``state_interval_s`` at a cut where nothing is held
+(:mod:`warehouse.raw_log` and :mod:`warehouse.lane_states` explain why), which also finishes what a crash left
+held (parked records, incomplete transactions). A lane saves its state every ``state_interval_s`` at a cut where nothing is held
 (after a batch, or when idle) and at a clean stop, in the DuckDB transaction of that cut, which also deletes
 the log below it. :meth:`EmbeddedPipeline.stop` first lets each lane write what it was handed, so a clean stop
 replays nothing.
 
 Records of topics that are not the system's table or transaction topics (heartbeats, notifications) are
 skipped. Hazard: the DuckDB file and the engines' state directory belong together; deleting one of them alone
-makes the next run snapshot again into a table that has the rows (harmless) or resume without the raw log
-(lookups lost: seat changes of unknown events are dead-lettered).
+makes the next run snapshot again into a table that has the rows (harmless) or resume without the saved states
+and the raw log (lookups lost: seat changes of unknown events are dead-lettered).
 """
 
 from __future__ import annotations
