@@ -32,10 +32,9 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
 
 from pipelines.mapping import AdapterStateError
 from pipelines.runtime.counters import Counters
@@ -43,7 +42,8 @@ from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.routes import Route
 from pipelines.runtime.sink import LaneState, RawBatch, RawLogStore
-from pipelines.transports.embedded import BatchHandler, EmbeddedEngine, RawRecord, detach_thread
+from pipelines.transports.embedded import BatchHandler, EmbeddedEngine, RawRecord
+from pipelines.transports.embedded_stages import Positions, Stage
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,10 @@ class SystemLane:
         self._delivered = 0  # records the engine handed over in this run
         self._handled = 0  # ... that the normalizer has handled
         self._done = 0  # ... whose effects are committed
-        self._positions = _Positions()
+        self._positions = Positions()
         system = route.system
-        self._normalizing: _Stage[tuple[int, Sequence[RawRecord]]] = _Stage(f"lane-{system}", self._normalize)
-        self._writing: _Stage[_Commit] = _Stage(f"lane-{system}-duckdb", self._write)
+        self._normalizing: Stage[tuple[int, Sequence[RawRecord]]] = Stage(f"lane-{system}", self._normalize)
+        self._writing: Stage[_Commit] = Stage(f"lane-{system}-duckdb", self._write)
 
     def warm_up(self, chunk: int = 20_000) -> int:
         """Load the saved state, replay the raw change log from where it ends through the normalizer and commit
@@ -270,7 +270,6 @@ class SystemLane:
         )
 
 
-_T = TypeVar("_T")
 _Commit = tuple[Output, RawBatch | None, int, LaneState | None]
 """What the DuckDB stage commits: output, raw records, records done once committed, a saved state."""
 
@@ -287,111 +286,6 @@ def load_lane_state(store: RawLogStore, system: str, normalizer: SystemNormalize
     except AdapterStateError as exc:
         return 0, f"the saved state of lane {system} does not load, replaying the raw log alone: {exc}"
     return saved.next_seq, None
-
-
-class _Stage(Generic[_T]):
-    """A thread working through a queue in order: one item in work, at most one waiting (:meth:`put` waits).
-
-    The first error stops the stage: it is kept, the queue is dropped, and :meth:`put` raises it.
-    """
-
-    def __init__(self, name: str, work: Callable[[_T], None]) -> None:
-        self.name = name
-        self._work = work
-        self._queue: deque[_T] = deque()  # the head is in work
-        self._ready = threading.Condition()
-        self._closed = False
-        self.error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
-
-    def put(self, item: _T) -> None:
-        with self._ready:
-            while len(self._queue) > 1 and self.error is None and not self._closed:
-                self._ready.wait()
-            if self.error is not None:
-                raise self.error
-            self._queue.append(item)
-            self._ready.notify_all()
-
-    @property
-    def idle(self) -> bool:
-        with self._ready:
-            return not self._queue
-
-    def drain(self, timeout_s: float) -> None:
-        with self._ready:
-            self._ready.wait_for(lambda: not self._queue or self.error is not None, timeout_s)
-
-    def close(self, timeout_s: float) -> None:
-        self.drain(timeout_s)
-        with self._ready:
-            self._closed = True
-            self._ready.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-
-    def _run(self) -> None:
-        try:
-            while True:
-                with self._ready:
-                    self._ready.wait_for(lambda: bool(self._queue) or self._closed)
-                    if not self._queue:
-                        return
-                    item = self._queue[0]
-                try:
-                    self._work(item)
-                except BaseException as exc:
-                    with self._ready:
-                        self.error = exc
-                        self._queue.clear()
-                        self._ready.notify_all()
-                    return
-                with self._ready:
-                    self._queue.popleft()
-                    self._ready.notify_all()
-        finally:
-            detach_thread()
-
-
-class _Positions:
-    """Where the raw log's sequence numbers sit in the engine's delivery order, for batches not done yet.
-
-    A batch without skipped records maps arithmetically; one with skipped records (heartbeats) keeps the
-    position of each record it numbered. A sequence number older than every batch kept (a record of the
-    raw-log replay, from before this run) maps to 0: nothing of this run is done before it.
-    """
-
-    def __init__(self) -> None:
-        # (first sequence number, position of the batch's first record, record count, positions or None)
-        self._batches: deque[tuple[int, int, int, list[int] | None]] = deque()
-
-    def add(
-        self, first_seq: int, base: int, batch: Sequence[RawRecord] | int, topics: frozenset[str]
-    ) -> None:
-        if isinstance(batch, int):
-            self._batches.append((first_seq, base, batch, None))
-            return
-        numbered = [base + i for i, record in enumerate(batch) if record.topic in topics]
-        self._batches.append((first_seq, base, len(batch), numbered))
-
-    def index(self, seq: int) -> int:
-        """Position of the record numbered ``seq``: the number of records delivered before it."""
-        for first_seq, base, size, numbered in self._batches:
-            count = size if numbered is None else len(numbered)
-            if seq < first_seq:
-                break
-            if seq < first_seq + count:
-                return base + seq - first_seq if numbered is None else numbered[seq - first_seq]
-        return 0
-
-    def forget(self, done: int) -> None:
-        """Drop batches wholly before position ``done``."""
-        while self._batches and self._batches[0][1] + self._batches[0][2] <= done:
-            self._batches.popleft()
 
 
 class EmbeddedPipeline:
