@@ -11,7 +11,7 @@ the memory of completed transactions and :class:`~legacy_adapters.box_office.sta
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 import msgspec
@@ -19,7 +19,7 @@ import msgspec
 from legacy_adapters.box_office import SIGNAL_TABLE, SYSTEM
 from legacy_adapters.box_office.mapping import BoxOfficeMapping
 from legacy_adapters.box_office.orders import OrderMapping
-from legacy_adapters.box_office.state import BoxOfficeLookups, BoxOfficeState
+from legacy_adapters.box_office.state import BoxOfficeLookups, BoxOfficeState, lookups_from_v1
 from legacy_adapters.box_office.tables import SPECS
 from legacy_adapters.box_office.unit import Unit
 from legacy_adapters.mapping.base import LegacyAdapter
@@ -36,6 +36,7 @@ class BoxOfficeAdapter(LegacyAdapter):
     """Maps the box office's change events (MariaDB / MySQL connector, transaction metadata on)."""
 
     STATE_VERSION: ClassVar[int] = 2
+    STATE_MIGRATIONS: ClassVar[Mapping[int, Callable[[msgspec.Raw], object]]] = {1: lookups_from_v1}
 
     def __init__(self, *, pepper: bytes, state: BoxOfficeState | None = None) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:

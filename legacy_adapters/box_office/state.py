@@ -126,3 +126,44 @@ class BoxOfficeState:
                 column=column,
             )
         return info
+
+
+# -- state version 1, read for upgrades ------------------------------------------------------------------------
+class _EventV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    venue_id: int
+    currency: str
+
+
+class _OrderV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    order_no: str
+    evt_id: int
+    customer_id: str | None
+
+
+class _SeatRefV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    section: str
+    row: str
+    seat: str
+
+
+class _SeatV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    evt_id: int
+    seat: _SeatRefV1
+
+
+class _LookupsV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    venues: dict[int, str]
+    events: dict[int, _EventV1]
+    orders: list[tuple[int, _OrderV1]]
+    seats: list[tuple[int, _SeatV1]]
+
+
+def lookups_from_v1(raw: msgspec.Raw) -> BoxOfficeLookups:
+    """State version 1's lookups (entries as field-named maps, bounded ones as pairs) as version 2 holds them."""
+    old = msgspec.msgpack.decode(raw, type=_LookupsV1)
+    return BoxOfficeLookups(
+        venues=old.venues,
+        events={k: EventInfo(v.venue_id, v.currency) for k, v in old.events.items()},
+        orders={k: OrderInfo(v.order_no, v.evt_id, v.customer_id) for k, v in old.orders},
+        seats={k: SeatInfo(v.evt_id, v.seat.section, v.seat.row, v.seat.seat) for k, v in old.seats},
+    )

@@ -17,12 +17,12 @@ adapter maps differently. The format is in :mod:`legacy_adapters.mapping.snapsho
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import ClassVar
 
 import msgspec
 
-from legacy_adapters.mapping.snapshot import collector_paused, decode_state, encode_state
+from legacy_adapters.mapping.snapshot import collector_paused, decode_state, encode_lookups, encode_state
 from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
 from legacy_adapters.mapping.transactions import TransactionBuffer
 from pipelines.canonical import CanonicalError
@@ -37,7 +37,11 @@ class LegacyAdapter:
     tables: frozenset[str]
     needs_transactions: bool
     STATE_VERSION: ClassVar[int]
-    """The version of what :meth:`save_lookups` writes: raise it whenever that changes shape or meaning."""
+    """The version of what :meth:`save_lookups` writes: raise it whenever that changes shape or meaning, and
+    add the version it replaces to :attr:`STATE_MIGRATIONS`."""
+    STATE_MIGRATIONS: ClassVar[Mapping[int, Callable[[msgspec.Raw], object]]] = {}
+    """Older state versions it still loads: version -> a function from that version's encoded lookups to what
+    :meth:`save_lookups` returns now (a msgspec error when they do not fit), so an upgrade keeps its memory."""
 
     def __init__(
         self,
@@ -99,14 +103,17 @@ class LegacyAdapter:
     def load_state(self, data: bytes) -> None:
         """Replace its lookups and completed-transaction memory with ``data`` from :meth:`save_state` of an
         adapter of the same system and state version; AdapterStateError, the adapter unchanged, otherwise."""
-        envelope = decode_state(data, self.system, self.STATE_VERSION)
+        envelope = decode_state(data, self.system, self.STATE_VERSION, self.STATE_MIGRATIONS)
         if self._buffer is None and envelope.completed:
             raise AdapterStateError(
                 f"{self.system}: malformed adapter state: completed transactions it never groups"
             )
         try:
             with collector_paused():
-                self.load_lookups(envelope.lookups)
+                lookups = envelope.lookups
+                if envelope.version != self.STATE_VERSION:
+                    lookups = msgspec.Raw(encode_lookups(self.STATE_MIGRATIONS[envelope.version](lookups)))
+                self.load_lookups(lookups)
         except msgspec.MsgspecError as exc:
             raise AdapterStateError(f"{self.system}: malformed adapter state: {exc}") from None
         if self._buffer is not None:

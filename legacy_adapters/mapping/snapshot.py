@@ -7,7 +7,8 @@ MessagePack map, :class:`StateEnvelope`:
 
 * ``format``: :data:`STATE_FORMAT`, telling an adapter state from any other bytes;
 * ``system`` and ``version``: the adapter that wrote it and its ``STATE_VERSION``; an adapter loads only its own
-  system's state of its own version, since the lookups' shape is the adapter's own and changes with it;
+  system's state, of its own version or of an older one it migrates (``STATE_MIGRATIONS``: the lookups' shape
+  is the adapter's own and changes with it, and an upgrade must not lose them);
 * ``completed``: the ids of the transactions remembered as done, oldest first (empty without grouping);
 * ``lookups``: the adapter's own lookups (its ``save_lookups``), bounded ones as ``[key, value]`` pairs, oldest
   first, so they keep evicting in the same order.
@@ -20,7 +21,7 @@ bounds) is not state: the loading adapter keeps its own.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Final, TypeVar
 
@@ -65,8 +66,9 @@ def encode_state(system: str, version: int, completed: Sequence[str], lookups: o
     return _ENCODER.encode(envelope)
 
 
-def decode_state(data: bytes, system: str, version: int) -> StateEnvelope:
-    """The envelope of ``data`` if it is a state of adapter ``system`` at ``version``, else AdapterStateError.
+def decode_state(data: bytes, system: str, version: int, older: Collection[int] = ()) -> StateEnvelope:
+    """The envelope of ``data`` if it is a state of adapter ``system`` at ``version`` (or at a version in
+    ``older``, which the adapter migrates), else AdapterStateError.
 
     Its lookups are still encoded: the adapter decodes them with :func:`decode_lookups`.
     """
@@ -78,14 +80,20 @@ def decode_state(data: bytes, system: str, version: int) -> StateEnvelope:
         raise AdapterStateError(f"{system}: not an adapter state (format {header.format!r})")
     if header.system != system:
         raise AdapterStateError(f"{system}: the state is the {header.system} adapter's, not this one's")
-    if header.version != version:
+    if header.version != version and header.version not in older:
+        also = f" (and migrates {', '.join(map(str, sorted(older)))})" if older else ""
         raise AdapterStateError(
-            f"{system}: the state is of version {header.version}, this adapter reads version {version}"
+            f"{system}: the state is of version {header.version}, this adapter reads version {version}{also}"
         )
     try:
         return msgspec.msgpack.decode(data, type=StateEnvelope)
     except msgspec.MsgspecError as exc:
         raise AdapterStateError(f"{system}: malformed adapter state: {exc}") from None
+
+
+def encode_lookups(lookups: object) -> bytes:
+    """Lookups as a state holds them (what :func:`decode_lookups` reads)."""
+    return _ENCODER.encode(lookups)
 
 
 def decode_lookups(raw: msgspec.Raw, kind: type[T]) -> T:

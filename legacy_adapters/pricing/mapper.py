@@ -8,7 +8,7 @@ map from their own row alone; only resale listings are remembered (for their sal
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 import msgspec
@@ -17,7 +17,7 @@ from legacy_adapters.mapping.base import LegacyAdapter
 from legacy_adapters.mapping.snapshot import decode_lookups
 from legacy_adapters.pricing import SIGNAL_TABLE, SYSTEM
 from legacy_adapters.pricing.mapping import PricingMapping
-from legacy_adapters.pricing.resale import ResaleLookups, ResaleMapping
+from legacy_adapters.pricing.resale import ResaleLookups, ResaleMapping, lookups_from_v1
 from legacy_adapters.pricing.tables import SPECS
 from pipelines.canonical import CanonicalError, CanonicalEvent, ContractViolation
 from pipelines.canonical.pii import MIN_PEPPER_BYTES
@@ -31,6 +31,7 @@ class PricingAdapter(LegacyAdapter):
     """Maps the pricing system's change events (PostgreSQL connector)."""
 
     STATE_VERSION: ClassVar[int] = 2
+    STATE_MIGRATIONS: ClassVar[Mapping[int, Callable[[msgspec.Raw], object]]] = {1: lookups_from_v1}
 
     def __init__(self, *, pepper: bytes) -> None:
         if len(pepper) < MIN_PEPPER_BYTES:

@@ -79,6 +79,22 @@ class ResaleLookups(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     listings: dict[str, ListingInfo]
 
 
+class _ListingV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    event_id: str
+    seat: SeatRef
+    seller: str
+
+
+class _LookupsV1(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    listings: list[tuple[str, _ListingV1]]
+
+
+def lookups_from_v1(raw: msgspec.Raw) -> ResaleLookups:
+    """State version 1's listings (field-named maps, as pairs) as version 2 holds them."""
+    old = msgspec.msgpack.decode(raw, type=_LookupsV1)
+    return ResaleLookups(listings={k: ListingInfo(v.event_id, v.seat, v.seller) for k, v in old.listings})
+
+
 def _delisting(row: dict[str, Any]) -> DelistReason | None:
     reason = _DELISTED.get(str(row.get("status")))
     if reason is None and row.get("deleted_at") is not None and row.get("status") == ACTIVE:
