@@ -102,7 +102,8 @@ class LegacyAdapter:
 
     def load_state(self, data: bytes) -> None:
         """Replace its lookups and completed-transaction memory with ``data`` from :meth:`save_state` of an
-        adapter of the same system and state version; AdapterStateError, the adapter unchanged, otherwise."""
+        adapter of the same system, at its state version or an older one it migrates; AdapterStateError, the
+        adapter unchanged, otherwise."""
         envelope = decode_state(data, self.system, self.STATE_VERSION, self.STATE_MIGRATIONS)
         if self._buffer is None and envelope.completed:
             raise AdapterStateError(

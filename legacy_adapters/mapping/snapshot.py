@@ -10,7 +10,7 @@ MessagePack map, :class:`StateEnvelope`:
   system's state, of its own version or of an older one it migrates (``STATE_MIGRATIONS``: the lookups' shape
   is the adapter's own and changes with it, and an upgrade must not lose them);
 * ``completed``: the ids of the transactions remembered as done, oldest first (empty without grouping);
-* ``lookups``: the adapter's own lookups (its ``save_lookups``), bounded ones as ``[key, value]`` pairs, oldest
+* ``lookups``: the adapter's own lookups (its ``save_lookups``), bounded ones as maps in their order, oldest
   first, so they keep evicting in the same order.
 
 Decoding is typed throughout (msgspec), so damaged or foreign bytes are an
