@@ -244,7 +244,7 @@ class KafkaNormalizer:
             found = gaps(
                 lane.route.system, *key, low=low, committed=lane.committed.get(key), state=state or 0
             )
-            self.gaps.extend(found)
+            self.gaps.extend(g for g in found if g not in self.gaps)  # once, though lanes are rebuilt
             at = max(low, state or 0)  # from the beginning without a state: the first offset left
             # read up to here already: a partition with nothing (left) to read is not warming forever
             lane.next[key] = at
