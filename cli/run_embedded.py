@@ -59,8 +59,9 @@ def run_embedded(
         started = time.monotonic()
         pipeline.start()
         summary["warmup_records"] = sum(lane.warmup_records for lane in pipeline.lanes)
-        summary["states_loaded"] = sorted(s.system for s in pipeline.status() if s.state_loaded)
-        for warning in (e for s in pipeline.status() for e in s.errors):
+        lanes = pipeline.status()
+        summary["states_loaded"] = sorted(s.system for s in lanes if s.state_loaded)
+        for warning in (e for s in lanes for e in s.errors):
             err_console.print(f"[yellow]warning:[/] {warning}")
         rate = Rate()
         with Live(Text("starting"), console=err_console, refresh_per_second=4, transient=True) as live:

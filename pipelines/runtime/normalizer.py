@@ -401,6 +401,15 @@ class SystemNormalizer:
         if self._gate is not None:
             self._gate.remember_done(saved.gate_done)
 
+    def resume_from(self, data: bytes) -> str | None:
+        """:meth:`load_state`, for a transport that goes on without a state that does not load: None when it
+        loaded, else why not (the normalizer is then unchanged)."""
+        try:
+            self.load_state(data)
+        except AdapterStateError as exc:
+            return str(exc)
+        return None
+
     # -- what is held -------------------------------------------------------------------------------------------
     def is_clean(self, count_parked: bool = True) -> bool:
         """Nothing held: every record handled so far is reflected in the output.

@@ -36,7 +36,6 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pipelines.mapping import AdapterStateError
 from pipelines.runtime.counters import Counters
 from pipelines.runtime.normalizer import Output, Policy, SystemNormalizer
 from pipelines.runtime.records import SourceRecord
@@ -281,10 +280,9 @@ def load_lane_state(store: RawLogStore, system: str, normalizer: SystemNormalize
     saved = store.lane_state(system)
     if saved is None:
         return 0, None
-    try:
-        normalizer.load_state(saved.state)
-    except AdapterStateError as exc:
-        return 0, f"the saved state of lane {system} does not load, replaying the raw log alone: {exc}"
+    why = normalizer.resume_from(saved.state)
+    if why is not None:
+        return 0, f"the saved state of lane {system} does not load, replaying the raw log alone: {why}"
     return saved.next_seq, None
 
 

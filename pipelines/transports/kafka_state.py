@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import msgspec
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
-from pipelines.mapping import AdapterStateError
 from pipelines.runtime.normalizer import SystemNormalizer
 from pipelines.transports.exceptions import KafkaTransportError
 from pipelines.transports.kafka_admin import ensure_topics, high_watermarks
@@ -153,8 +152,4 @@ def warm_up(
 def load(normalizer: SystemNormalizer, snapshot: Snapshot) -> bool:
     """Load ``snapshot`` into a fresh ``normalizer``; False, the normalizer unchanged, when it is not a state
     it reads (another adapter version): the history left on the topics is then all there is."""
-    try:
-        normalizer.load_state(snapshot.state)
-    except AdapterStateError:
-        return False
-    return True
+    return normalizer.resume_from(snapshot.state) is None
