@@ -17,8 +17,8 @@ Restart: the engine resumes from its offset file (no new snapshot, nothing skipp
 each lane loads its saved normalizer state and replays the raw change log from where that state ends
 (:mod:`warehouse.raw_log` and :mod:`warehouse.lane_states` explain why), which also finishes what a crash left
 held (parked records, incomplete transactions). A lane saves its state every ``state_interval_s`` at a cut where nothing is held
-(after a batch, or when idle) and at a clean stop, in the DuckDB transaction of that cut, which also deletes
-the log below it. :meth:`EmbeddedPipeline.stop` first lets each lane write what it was handed, so a clean stop
+(after a batch's last transaction boundary, after a batch, or when idle) and at a clean stop, in the DuckDB
+transaction of that cut's batch, which also deletes the log below it. :meth:`EmbeddedPipeline.stop` first lets each lane write what it was handed, so a clean stop
 replays nothing.
 
 Records of topics that are not the system's table or transaction topics (heartbeats, notifications) are
@@ -191,10 +191,7 @@ class SystemLane:
             topics = self._topics
             raw = [record for record in batch if record.topic in topics]
             skipped = len(batch) - len(raw)
-            handle = self.normalizer.handle
-            for seq, (topic, key, value) in enumerate(raw, first):
-                handle(SourceRecord(topic, 0, seq, key, value))
-            self.normalizer.tick(idle=False)
+            state = self._handle(raw, first)
             out = self._take()
             self._seq = first + len(raw)
             self._handled = base + len(batch)
@@ -204,8 +201,32 @@ class SystemLane:
             self._positions.add(first, base, batch if skipped else len(batch), topics)
             done = self._done_so_far()
             self._positions.forget(min(done, self._done))
-            state = self._state_if_due()
+            if state is None:
+                state = self._state_if_due()
             self._writing.put((out, (self.route.system, first, raw), done, state))
+
+    def _handle(self, raw: Sequence[RawRecord], first: int) -> LaneState | None:
+        """Run a batch's records, numbered from ``first``, through the normalizer.
+
+        When a state is due, it is taken after the batch's last record of the transaction topic (a source
+        transaction's BEGIN or END) if nothing is held there and records follow: under back-to-back
+        transactions a batch seldom ends between two, and a state taken only at a batch's end could be long in
+        coming while the raw log grows. Returns that state, or None (the batch's end is tried next).
+        """
+        handle = self.normalizer.handle
+        split = 0
+        if self.route.needs_transactions and self._state_due():
+            tx_topic = self.route.transaction_topic
+            split = next((i + 1 for i in range(len(raw) - 1, -1, -1) if raw[i].topic == tx_topic), 0)
+        state = None
+        for seq, (topic, key, value) in enumerate(raw[:split], first):
+            handle(SourceRecord(topic, 0, seq, key, value))
+        if 0 < split < len(raw) and self.normalizer.is_clean():
+            state = self._state_at(first + split)
+        for seq, (topic, key, value) in enumerate(raw[split:], first + split):
+            handle(SourceRecord(topic, 0, seq, key, value))
+        self.normalizer.tick(idle=False)
+        return state
 
     def _write(self, item: _Commit) -> None:
         """Commit one batch's events, dead letters, raw records and state in one DuckDB transaction."""
@@ -216,16 +237,22 @@ class SystemLane:
             self.states_saved += state is not None
         self._done = max(self._done, done)
 
+    def _state_due(self, final: bool = False) -> bool:
+        """``state_interval_s`` has passed since the last state (or ``final``), and states are saved at all."""
+        interval = self.state_interval_s
+        return interval > 0 and (final or time.monotonic() - self._last_state >= interval)
+
     def _state_if_due(self, final: bool = False) -> LaneState | None:
         """The normalizer's state at this cut (with the lock, after the output was taken), when one is due:
-        ``state_interval_s`` after the last (or ``final``), records handled since, and nothing held."""
-        interval, now = self.state_interval_s, time.monotonic()
-        if interval <= 0 or self._seq <= self._state_seq or not (final or now - self._last_state >= interval):
+        records handled since the last, and nothing held."""
+        if self._seq <= self._state_seq or not self._state_due(final) or not self.normalizer.is_clean():
             return None
-        if not self.normalizer.is_clean():
-            return None
-        self._last_state, self._state_seq = now, self._seq
-        return LaneState(self.route.system, self._seq, self.normalizer.save_state())
+        return self._state_at(self._seq)
+
+    def _state_at(self, next_seq: int) -> LaneState:
+        """The normalizer's state now, which reflects the records numbered below ``next_seq``."""
+        self._last_state, self._state_seq = time.monotonic(), next_seq
+        return LaneState(self.route.system, next_seq, self.normalizer.save_state())
 
     def _take(self) -> Output:
         out = self.normalizer.take()

@@ -62,6 +62,18 @@ class Story:
         self.rest = [feed.end(tx2), feed.hold(tx3, 34, "4", HOLD_TOKEN="cart-99"), feed.end(tx3)]
 
 
+def _restart_and_finish(path: Path, story: Story) -> SystemLane:
+    """Restart on ``path``, whose saved state is followed by one record in the log; hand over what the engine
+    delivers again and the rest of the story; stop."""
+    with Warehouse(path) as store:
+        lane = _lane(store, ALWAYS)
+        assert (lane.state_loaded, lane.warmup_records, lane.state_error) == (True, 1, None)
+        _feed(lane, story.redelivered, story.rest)
+        assert lane.clean() and lane.normalizer.counters.dead_letters == 0
+        lane.close()
+    return lane
+
+
 def test_a_restarted_lane_loads_its_state_and_replays_only_the_log_after_it(tmp_path: Path) -> None:
     story = Story()
     path = tmp_path / "lane.duckdb"
@@ -76,14 +88,8 @@ def test_a_restarted_lane_loads_its_state_and_replays_only_the_log_after_it(tmp_
     store.close()
     assert _log(path) == [5]  # only the record after the saved state is left
 
-    store = Warehouse(path)
-    lane = _lane(store, ALWAYS)
-    assert (lane.state_loaded, lane.warmup_records, lane.state_error) == (True, 1, None)
-    _feed(lane, story.redelivered, story.rest)
-    assert lane.clean() and lane.normalizer.counters.dead_letters == 0
-    lane.close()
+    lane = _restart_and_finish(path, story)
     assert lane.states_saved >= 1
-    store.close()
     assert _log(path) == []
     # numbering goes on past the saved state: the records after the restart were 6 to 11
     with Warehouse(path) as check:
@@ -106,6 +112,53 @@ def test_a_restarted_lane_loads_its_state_and_replays_only_the_log_after_it(tmp_
         "venue.changed",
     ]
     assert len(_log(reference)) == 9
+
+
+def test_a_batch_that_ends_inside_a_transaction_saves_the_state_at_its_last_transaction_boundary(
+    tmp_path: Path,
+) -> None:
+    """Back-to-back transactions seldom leave a batch's end between two: the state is taken where the last
+    transaction of the batch ended, and the log below that is deleted."""
+    story = Story()
+    path = tmp_path / "lane.duckdb"
+    store = Warehouse(path)
+    lane = _lane(store, ALWAYS)
+    _feed(lane, [*story.first, *story.open])  # one batch: tx1 ends inside it, tx2 is open at its end
+    assert lane.states_saved == 1
+    saved = store.lane_state(SYSTEM)
+    assert saved is not None and saved.next_seq == 5
+    lane.close()  # tx2 still open: no state at the stop
+    assert lane.states_saved == 1
+    store.close()
+    assert _log(path) == [5]
+    with Warehouse(tmp_path / "first.duckdb") as other:  # the state of a lane that saw the first five records
+        first_five = _lane(other, 0)
+        _feed(first_five, story.first)
+        assert saved.state == first_five.normalizer.save_state()
+        first_five.close()
+
+    _restart_and_finish(path, story)
+
+    reference = tmp_path / "reference.duckdb"
+    with Warehouse(reference) as store:
+        lane = _lane(store, 0)
+        _feed(lane, [*story.first, *story.open], story.rest)
+        lane.close()
+    assert table_rows(path) == table_rows(reference)
+
+
+def test_a_batch_whose_last_transaction_boundary_leaves_a_transaction_open_saves_no_state(
+    tmp_path: Path,
+) -> None:
+    """A change of tx2 comes before tx1's END (a feed whose transactions interleave): after
+    tx1's END something is still held, so no state is taken inside the batch or at its end."""
+    story = Story()
+    with Warehouse(tmp_path / "lane.duckdb") as store:
+        lane = _lane(store, ALWAYS)
+        setup, tx1_changes, tx1_end = story.first[:2], story.first[2:4], story.first[4]
+        _feed(lane, [*setup, *tx1_changes, *story.open, tx1_end, story.rest[1]])
+        assert lane.states_saved == 0
+        lane.close()
 
 
 def test_without_its_state_a_restarted_lane_cannot_map_what_the_deleted_log_told(tmp_path: Path) -> None:
