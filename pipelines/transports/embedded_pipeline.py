@@ -16,10 +16,10 @@ transactions they completed.
 Restart: the engine resumes from its offset file (no new snapshot, nothing skipped) and, before it starts,
 each lane loads its saved normalizer state and replays the raw change log from where that state ends
 (:mod:`warehouse.raw_log` and :mod:`warehouse.lane_states` explain why), which also finishes what a crash left
-held (parked records, incomplete transactions). A lane saves its state every ``state_interval_s`` at a cut where nothing is held
-(after a batch's last transaction boundary, after a batch, or when idle) and at a clean stop, in the DuckDB
-transaction of that cut's batch, which also deletes the log below it. :meth:`EmbeddedPipeline.stop` first lets each lane write what it was handed, so a clean stop
-replays nothing.
+held (parked records, incomplete transactions). A lane saves its state every ``state_interval_s`` at a cut
+where nothing is held (after a batch's last transaction boundary, after a batch, or when idle) and at a clean
+stop, in the DuckDB transaction of that cut's batch, which also deletes the log below it.
+:meth:`EmbeddedPipeline.stop` first lets each lane write what it was handed, so a clean stop replays nothing.
 
 Records of topics that are not the system's table or transaction topics (heartbeats, notifications) are
 skipped. Hazard: the DuckDB file and the engines' state directory belong together; deleting one of them alone
@@ -238,7 +238,7 @@ class SystemLane:
         self._done = max(self._done, done)
 
     def _state_due(self, final: bool = False) -> bool:
-        """``state_interval_s`` has passed since the last state (or ``final``), and states are saved at all."""
+        """States are saved at all, and ``state_interval_s`` has passed since the last (or ``final``)."""
         interval = self.state_interval_s
         return interval > 0 and (final or time.monotonic() - self._last_state >= interval)
 
