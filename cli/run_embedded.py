@@ -81,7 +81,7 @@ def run_embedded(
                         "-" if lag is None else f"{lag:,} ms",
                     )
                 )
-                write_status(status_file, _status(pipeline, routes))
+                write_status(status_file, embedded_status(pipeline, routes))
                 if until_caught_up and _caught_up(pipeline, routes, idle_s):
                     break
         pipeline.stop()
@@ -112,7 +112,9 @@ def run_embedded(
     exit_process(code)
 
 
-def _status(pipeline: EmbeddedPipeline, routes: Sequence[Route]) -> dict[str, Any]:
+def embedded_status(pipeline: EmbeddedPipeline, routes: Sequence[Route]) -> dict[str, Any]:
+    """Per system: whether its engine streams, counts, the source lag, what is held, the saved states, and
+    warnings (a saved state that did not load)."""
     prefixes = {r.system: r.prefix for r in routes}
     return {
         lane.system: {
@@ -120,6 +122,12 @@ def _status(pipeline: EmbeddedPipeline, routes: Sequence[Route]) -> dict[str, An
             "records": lane.counters.records,
             "events": lane.counters.events,
             "dead_letters": lane.counters.dead_letters,
+            "lag_ms": lane.counters.lag_ms(),
+            "held_topics": lane.held,
+            "parked": lane.counters.parked,
+            "state_loaded": lane.state_loaded,
+            "states_saved": lane.states_saved,
+            "warnings": lane.errors,
             "per_topic": dict(pipeline_lane.per_topic),
         }
         for lane, pipeline_lane in zip(pipeline.status(), pipeline.lanes, strict=True)

@@ -5,11 +5,15 @@ raw box-office records are handed to :class:`SystemLane` as the engine would han
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import duckdb
 
+from cli.run_embedded import embedded_status
 from pipelines.runtime.records import SourceRecord
 from pipelines.runtime.sink import LaneState
 from pipelines.transports.embedded import RawRecord
@@ -179,3 +183,34 @@ def test_without_its_state_a_restarted_lane_cannot_map_what_the_deleted_log_told
         _feed(lane, story.rest)
         lane.close()
         assert lane.normalizer.counters.dead_letters == 2  # the seats of tx2 and tx3: event 1042 unknown
+
+
+def _status_file(lane: SystemLane) -> dict[str, Any]:
+    """What ``run --status-file`` writes for this lane (no engine: ``streaming`` is unknown)."""
+    pipeline: Any = SimpleNamespace(status=lambda: [lane.status()], lanes=[lane])
+    return dict(embedded_status(pipeline, [ROUTE])[SYSTEM])
+
+
+def test_the_status_file_tells_what_a_lane_holds_its_saved_states_and_why_one_did_not_load(
+    tmp_path: Path,
+) -> None:
+    story = Story()
+    path = tmp_path / "lane.duckdb"
+    with Warehouse(path) as store:
+        lane = _lane(store, ALWAYS)
+        _feed(lane, story.first, story.open)
+        s = _status_file(lane)
+        # venue, event, tx1's two seats and its hold; tx2's seat is held: its END has not come
+        assert (s["records"], s["events"], s["dead_letters"], s["parked"]) == (6, 5, 0, 0)
+        assert (s["held_topics"], s["state_loaded"], s["states_saved"], s["warnings"]) == (1, False, 1, [])
+        assert s["streaming"] is None and s["lag_ms"] > 0
+        assert s["per_topic"] == Counter(r.topic for r in [*story.first, *story.open])
+        lane.close()
+        store.commit(lane_state=LaneState(SYSTEM, 5, b"not a state"))
+    with Warehouse(path) as store:
+        lane = _lane(store, ALWAYS)
+        s = _status_file(lane)
+        (warning,) = s["warnings"]
+        assert "does not load" in warning
+        assert (s["state_loaded"], s["held_topics"], s["records"]) == (False, 1, 1)
+        lane.close()
