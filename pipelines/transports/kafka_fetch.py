@@ -5,8 +5,9 @@ back from a partition, and schema-enabled Debezium records are about 5 KB each, 
 topic arrives a couple of hundred records per round trip. Raising the per-partition cap and the local prefetch
 queue (and answering sooner when a partition is nearly idle) took the raw consume rate of such a topic here from
 about 21,000 to about 52,000 records/s (``bench/normalizer_bench.py`` measures with these settings on both
-sides). The per-partition cap stays moderate: a paused partition (the normalizer pauses while it drains for a
-clean commit) drops what was prefetched for it, and that is fetched again on resume.
+sides). The per-partition cap stays moderate: a paused partition drops what was prefetched for it, and that is
+fetched again on resume (the normalizer pauses a partition behind a parked record, and behind what a drain for a
+clean commit holds back only past ``drain_hold_records``: below that it holds records back in memory).
 
 Memory: up to ``queued.max.messages.kbytes`` of prefetched records per consumer (512 MiB).
 """

@@ -11,8 +11,10 @@ aborts its open transaction at once.
 Clean cuts: a lane commits only when its adapter holds nothing (no incomplete transaction, no END waiting in
 the gate), so no source transaction straddles the committed offsets and the output committed is exactly the
 output of the records below them. When a commit is due and something is held, the lane *drains*: it goes on
-handling only records of the transactions already open and stops each partition at its first other record,
-until nothing is held; then it commits and seeks the stopped partitions back.
+handling only records of the transactions already open and holds back, in memory, each partition's records
+from its first other one, until nothing is held; then it commits and handles what it held back. Holding back
+in memory keeps what the consumer prefetched: pausing a partition drops that, and it is fetched again. Only a
+lane holding back ``drain_hold_records`` pauses the partitions it holds back, behind their last held record.
 
 Restart and takeover: every ``snapshot_interval_s`` (and at a clean stop) a commit also saves the lane's
 normalizer state with the offsets of its cut (:mod:`~pipelines.transports.kafka_state`). A new lane loads the
@@ -70,6 +72,8 @@ class KafkaNormalizerConfig:
     batch_size: int = 10_000
     commit_interval_s: float = 0.5
     drain_timeout_s: float = 30.0
+    drain_hold_records: int = 20_000
+    """Records a draining lane holds back in memory before it pauses their partitions (about 5 KB each)."""
     transaction_timeout_ms: int = 30_000
     state_topic: str = STATE_TOPIC
     snapshot_interval_s: float = 60.0
@@ -117,6 +121,10 @@ class _Lane:
         self.committed: dict[TP, int] = {}
         self.next: dict[TP, int] = {}
         self.paused: dict[TP, tuple[int, str]] = {}
+        self.held: list[SourceRecord] = []
+        """Records held back while draining, in the order read; handled once the drain ends."""
+        self.holding: dict[TP, int] = {}
+        """Partitions with records held back -> the offset after the last one."""
         self.seen_ts: dict[TP, int] = {}
         self.ends: dict[TP, int] = {}
         self.normalizer.barrier = self.read_past
@@ -305,29 +313,58 @@ class KafkaNormalizer:
             tp = (topic, msg.partition())
             if tp in lane.paused:
                 continue
-            offset = msg.offset()
             ts = msg.timestamp()[1]
             lane.seen_ts[tp] = ts
-            record = SourceRecord(topic, tp[1], offset, msg.key(), msg.value(), ts)
-            emit = offset >= lane.warm.get(tp, 0)
-            if not emit:
-                lane.replayed += 1
-            normalizer = lane.normalizer
-            if lane.draining and emit:
-                # Draining for a clean cut: hold back changes of transactions opened since. Records outside any
-                # transaction (snapshot reads, untransacted changes) map at once and open nothing, and an open
-                # transaction's END may be waiting for exactly them (the barrier): never hold them back.
-                tx = normalizer.transaction_of(record)
-                if tx is not None and tx not in lane.open:
-                    self._pause(lane, tp, offset, "drain")
-                    continue
-            parked = normalizer.counters.parked
-            normalizer.handle(record, emit)
-            lane.next[tp] = offset + 1
-            if normalizer.counters.parked > parked:
-                self._pause(lane, tp, offset + 1, "parked")
+            record = SourceRecord(topic, tp[1], msg.offset(), msg.key(), msg.value(), ts)
+            if tp in lane.holding or (lane.draining and self._opens_new(lane, tp, record)):
+                self._hold_back(lane, tp, record)
+                continue
+            self._handle_one(lane, tp, record)
             seen.add(lane.route.system)
         return seen
+
+    def _opens_new(self, lane: _Lane, tp: TP, record: SourceRecord) -> bool:
+        """While draining for a clean cut: ``record`` is a change of a transaction opened since the drain began.
+        Records outside any transaction (snapshot reads, untransacted changes) map at once and open nothing, and
+        an open transaction's END may be waiting for exactly them (the barrier): they are never held back."""
+        if record.offset < lane.warm.get(tp, 0):
+            return False
+        tx = lane.normalizer.transaction_of(record)
+        return tx is not None and tx not in lane.open
+
+    def _handle_one(self, lane: _Lane, tp: TP, record: SourceRecord) -> None:
+        emit = record.offset >= lane.warm.get(tp, 0)
+        if not emit:
+            lane.replayed += 1
+        normalizer = lane.normalizer
+        parked = normalizer.counters.parked
+        normalizer.handle(record, emit)
+        lane.next[tp] = record.offset + 1
+        if normalizer.counters.parked > parked:
+            self._pause(lane, tp, record.offset + 1, "parked")
+
+    def _hold_back(self, lane: _Lane, tp: TP, record: SourceRecord) -> None:
+        """Keep ``record`` for the drain's end; past ``drain_hold_records``, pause the partitions held back
+        behind their last held record (what the consumer prefetched for them is then dropped)."""
+        lane.held.append(record)
+        lane.holding[tp] = record.offset + 1
+        if len(lane.held) >= self.config.drain_hold_records:
+            for held_tp, after in lane.holding.items():
+                if held_tp not in lane.paused:
+                    self._pause(lane, held_tp, after, "held")
+
+    def _end_drain(self, lane: _Lane) -> None:
+        """Handle what the drain held back, in the order read, and resume the partitions paused behind it. A
+        record behind a parked one is left: its partition is read again from the parked record when it resumes."""
+        lane.draining = False
+        held, lane.held = lane.held, []
+        lane.holding.clear()
+        for record in held:
+            tp = (record.topic, record.partition)
+            if lane.paused.get(tp, (0, ""))[1] != "parked":
+                self._handle_one(lane, tp, record)
+        lane.out.extend(lane.normalizer.take())  # committed with the next cut, which is past these records
+        self._resume(lane, ("held",))
 
     def _pause(self, lane: _Lane, tp: TP, offset: int, reason: str) -> None:
         lane.paused[tp] = (offset, reason)
@@ -358,15 +395,13 @@ class KafkaNormalizer:
             return
         if normalizer.is_clean(count_parked=False):
             self._commit(lane)
-            lane.draining = False
-            self._resume(lane, ("drain",))
+            self._end_drain(lane)
         elif not lane.draining:
             lane.draining, lane.drain_started = True, now
             lane.open = normalizer.open_transactions()
         elif now - lane.drain_started > self.config.drain_timeout_s:
-            lane.draining = False  # give up this time: resume, try again at the next interval
-            lane.last_commit = now
-            self._resume(lane, ("drain",))
+            lane.last_commit = now  # give up this time: go on, try again at the next interval
+            self._end_drain(lane)
 
     def _cut(self, lane: _Lane) -> dict[TP, int]:
         """Per partition, the offset below which every record is reflected in the lane's output and state."""
@@ -434,7 +469,7 @@ class KafkaNormalizer:
         if not self.lanes:
             return False
         for lane in self.lanes.values():
-            if lane.paused or lane.out or lane.warming() or not lane.normalizer.is_clean():
+            if lane.paused or lane.held or lane.out or lane.warming() or not lane.normalizer.is_clean():
                 return False
             ends = high_watermarks(self.consumer, lane.tps)
             at = {

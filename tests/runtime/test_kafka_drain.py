@@ -1,15 +1,17 @@
 """The kafka normalizer's drain for a clean commit, on a live broker: what it holds back and what it must not.
 
 While a lane drains (it wants a cut at which no transaction is open, to commit offsets with the events), it
-pauses partitions at changes of transactions opened since, and resumes them after the commit. Records outside
-any transaction (snapshot reads) open nothing, and an open transaction's END may be waiting for exactly them
-(the barrier wants every partition of the system read past the END): holding them back stalled the lane until
-the drain timed out. The lane is driven record by record here, with the consumer's real pause and resume.
+holds back each partition's records from its first change of a transaction opened since, and handles them
+after the commit. Records outside any transaction (snapshot reads) open nothing, and an open transaction's END
+may be waiting for exactly them (the barrier wants every partition of the system read past the END): holding
+them back stalled the lane until the drain timed out. Past ``drain_hold_records`` the partitions are paused
+behind what is held. The lane is driven record by record here, with the consumer's real pause and resume.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,7 +23,7 @@ from pipelines.runtime import Route, SourceRecord
 from pipelines.transports.kafka_admin import ensure_topics
 from pipelines.transports.kafka_normalizer import KafkaNormalizer, KafkaNormalizerConfig, _Lane
 from stack.settings import StackSettings
-from tests.legacy_adapters.wire import PEPPER, Tx
+from tests.legacy_adapters.wire import PEPPER, Tx, seat_row
 from tests.runtime.test_core_unit import Feed
 from tests.support import unique
 
@@ -117,12 +119,16 @@ def test_a_drain_holds_back_new_transactions_but_never_snapshot_rows(rig: Rig) -
     later_seat = rig.message(feed.hold(second, 22, "2"))
     end_first = rig.message(feed.end(first))
     rig.normalizer._handle([later_seat, venue, event, end_first])
+    # a snapshot read behind the held-back change on its partition waits too (the partition keeps its order)
+    rig.normalizer._handle([rig.message(feed.read("SEAT_INV", seat_row(23, "3")))])
 
     seats = (rig.topic("SEAT_INV"), 0)
-    assert lane.paused == {seats: (1, "drain")}  # the later transaction's seat waits for the commit
-    assert lane.next[(rig.topic("VENUE"), 0)] == 1  # snapshot rows were handled, not paused
+    # the later transaction's seat waits for the commit, in memory: its partition is not paused
+    assert ([r.offset for r in lane.held], lane.holding, lane.paused) == ([1, 2], {seats: 3}, {})
+    assert lane.next[(rig.topic("VENUE"), 0)] == 1  # snapshot rows were handled, not held back
     assert lane.next[(rig.topic("EVT_MASTER"), 0)] == 1
-    assert lane.next[seats] == 1  # nothing past the paused change
+    assert lane.next[seats] == 1  # nothing past the held-back change
+    assert rig.normalizer._cut(lane)[seats] == 1
     lane.normalizer.tick()
     out = lane.normalizer.take()
     assert [(e.type.value, e.key) for e in out.events] == [
@@ -133,3 +139,30 @@ def test_a_drain_holds_back_new_transactions_but_never_snapshot_rows(rig: Rig) -
     ]
     assert not out.dead_letters
     assert lane.normalizer.is_clean(count_parked=False)  # the drain reached its clean cut
+
+    rig.normalizer._end_drain(lane)  # after the commit: what was held back is handled, in the order read
+    assert (lane.held, lane.holding, lane.paused, lane.draining) == ([], {}, {}, False)
+    assert lane.next[seats] == 3
+    assert lane.normalizer.open_transactions() == {"0-1-701"}
+    # the snapshot read mapped at once; its event waits in the lane's output for the next commit
+    assert [(e.type.value, e.key) for e in lane.out.events] == [("seat.changed", "seat:BO-1042:101:C:3")]
+
+
+def test_a_drain_that_holds_back_too_much_pauses_the_partitions_behind_what_it_holds(rig: Rig) -> None:
+    rig.normalizer.config = dataclasses.replace(rig.normalizer.config, drain_hold_records=2)
+    feed, lane = rig.feed, rig.lane
+    first, second = Tx("0-1-710"), Tx("0-1-711")
+    rig.normalizer._handle([rig.message(feed.hold(first, 21, "1"))])
+    lane.draining, lane.open = True, lane.normalizer.open_transactions()
+    rig.normalizer._handle([rig.message(feed.hold(second, 22 + i, str(2 + i))) for i in range(3)])
+
+    seats = (rig.topic("SEAT_INV"), 0)
+    # two held back; the partition paused behind them, so the third is read again once it resumes
+    assert ([r.offset for r in lane.held], lane.paused) == ([1, 2], {seats: (3, "held")})
+    assert lane.next[seats] == 1
+    assert rig.normalizer._cut(lane)[seats] == 1  # nothing held back is committed
+
+    rig.normalizer._end_drain(lane)
+    assert (lane.held, lane.holding, lane.paused) == ([], {}, {})  # resumed from offset 3
+    assert lane.next[seats] == 3
+    assert lane.normalizer.open_transactions() == {"0-1-710", "0-1-711"}
