@@ -7,7 +7,8 @@ queue (and answering sooner when a partition is nearly idle) took the raw consum
 about 21,000 to about 52,000 records/s (``bench/normalizer_bench.py`` measures with these settings on both
 sides). The per-partition cap stays moderate: a paused partition drops what was prefetched for it, and that is
 fetched again on resume (the normalizer pauses a partition behind a parked record, and behind what a drain for a
-clean commit holds back only past ``drain_hold_records``: below that it holds records back in memory).
+clean commit holds back only past ``drain_hold_records`` or ``drain_hold_bytes``: below that it holds records
+back in memory).
 
 Memory: up to ``queued.max.messages.kbytes`` of prefetched records per consumer (512 MiB).
 """

@@ -14,7 +14,8 @@ output of the records below them. When a commit is due and something is held, th
 handling only records of the transactions already open and holds back, in memory, each partition's records
 from its first other one, until nothing is held; then it commits and handles what it held back. Holding back
 in memory keeps what the consumer prefetched: pausing a partition drops that, and it is fetched again. Only a
-lane holding back ``drain_hold_records`` pauses the partitions it holds back, behind their last held record.
+lane holding back ``drain_hold_records`` or ``drain_hold_bytes`` pauses the partitions it holds back, behind
+their last held record.
 
 Restart and takeover: every ``snapshot_interval_s`` (and at a clean stop) a commit also saves the lane's
 normalizer state with the offsets of its cut (:mod:`~pipelines.transports.kafka_state`). A new lane loads the
@@ -73,7 +74,9 @@ class KafkaNormalizerConfig:
     commit_interval_s: float = 0.5
     drain_timeout_s: float = 30.0
     drain_hold_records: int = 20_000
-    """Records a draining lane holds back in memory before it pauses their partitions (about 5 KB each)."""
+    """Records a draining lane holds back in memory before it pauses their partitions ..."""
+    drain_hold_bytes: int = 128 * 1024 * 1024
+    """... or bytes of their keys and values."""
     transaction_timeout_ms: int = 30_000
     state_topic: str = STATE_TOPIC
     snapshot_interval_s: float = 60.0
@@ -125,6 +128,7 @@ class _Lane:
         """Records held back while draining, in the order read; handled once the drain ends."""
         self.holding: dict[TP, int] = {}
         """Partitions with records held back -> the offset after the last one."""
+        self.held_bytes = 0
         self.seen_ts: dict[TP, int] = {}
         self.ends: dict[TP, int] = {}
         self.normalizer.barrier = self.read_past
@@ -344,11 +348,14 @@ class KafkaNormalizer:
             self._pause(lane, tp, record.offset + 1, "parked")
 
     def _hold_back(self, lane: _Lane, tp: TP, record: SourceRecord) -> None:
-        """Keep ``record`` for the drain's end; past ``drain_hold_records``, pause the partitions held back
-        behind their last held record (what the consumer prefetched for them is then dropped)."""
+        """Keep ``record`` for the drain's end; past ``drain_hold_records`` or ``drain_hold_bytes``, pause the
+        partitions held back behind their last held record (what the consumer prefetched for them is then
+        dropped)."""
         lane.held.append(record)
         lane.holding[tp] = record.offset + 1
-        if len(lane.held) >= self.config.drain_hold_records:
+        lane.held_bytes += len(record.key or b"") + len(record.value or b"")
+        config = self.config
+        if len(lane.held) >= config.drain_hold_records or lane.held_bytes >= config.drain_hold_bytes:
             for held_tp, after in lane.holding.items():
                 if held_tp not in lane.paused:
                     self._pause(lane, held_tp, after, "held")
@@ -357,7 +364,7 @@ class KafkaNormalizer:
         """Handle what the drain held back, in the order read, and resume the partitions paused behind it. A
         record behind a parked one is left: its partition is read again from the parked record when it resumes."""
         lane.draining = False
-        held, lane.held = lane.held, []
+        held, lane.held, lane.held_bytes = lane.held, [], 0
         lane.holding.clear()
         for record in held:
             tp = (record.topic, record.partition)

@@ -148,8 +148,16 @@ def test_a_drain_holds_back_new_transactions_but_never_snapshot_rows(rig: Rig) -
     assert [(e.type.value, e.key) for e in lane.out.events] == [("seat.changed", "seat:BO-1042:101:C:3")]
 
 
-def test_a_drain_that_holds_back_too_much_pauses_the_partitions_behind_what_it_holds(rig: Rig) -> None:
-    rig.normalizer.config = dataclasses.replace(rig.normalizer.config, drain_hold_records=2)
+@pytest.mark.parametrize("bound", ["records", "bytes"])
+def test_a_drain_that_holds_back_too_much_pauses_the_partitions_behind_what_it_holds(
+    rig: Rig, bound: str
+) -> None:
+    config = rig.normalizer.config
+    rig.normalizer.config = (
+        dataclasses.replace(config, drain_hold_records=2)
+        if bound == "records"
+        else dataclasses.replace(config, drain_hold_bytes=1)  # the first held record reaches it
+    )
     feed, lane = rig.feed, rig.lane
     first, second = Tx("0-1-710"), Tx("0-1-711")
     rig.normalizer._handle([rig.message(feed.hold(first, 21, "1"))])
@@ -157,12 +165,13 @@ def test_a_drain_that_holds_back_too_much_pauses_the_partitions_behind_what_it_h
     rig.normalizer._handle([rig.message(feed.hold(second, 22 + i, str(2 + i))) for i in range(3)])
 
     seats = (rig.topic("SEAT_INV"), 0)
-    # two held back; the partition paused behind them, so the third is read again once it resumes
-    assert ([r.offset for r in lane.held], lane.paused) == ([1, 2], {seats: (3, "held")})
+    # held back up to the bound; the partition paused behind them: the rest is read again once it resumes
+    kept = [1, 2] if bound == "records" else [1]
+    assert ([r.offset for r in lane.held], lane.paused) == (kept, {seats: (kept[-1] + 1, "held")})
     assert lane.next[seats] == 1
     assert rig.normalizer._cut(lane)[seats] == 1  # nothing held back is committed
 
     rig.normalizer._end_drain(lane)
-    assert (lane.held, lane.holding, lane.paused) == ([], {}, {})  # resumed from offset 3
-    assert lane.next[seats] == 3
+    assert (lane.held, lane.holding, lane.paused, lane.held_bytes) == ([], {}, {}, 0)  # resumed behind them
+    assert lane.next[seats] == kept[-1] + 1
     assert lane.normalizer.open_transactions() == {"0-1-710", "0-1-711"}
