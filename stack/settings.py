@@ -4,6 +4,10 @@ Every value can be overridden from the environment (prefix ``INVENTORY_CDC_STACK
 beside the first (tests do this) and ports that something else holds can be moved. Passwords are never
 committed: they come from the environment, or are generated once per stack home into ``<home>/secrets.env``
 (mode 0600) and read back from there.
+
+The default ports sit below 32768, outside the range the kernel picks local ports from for outgoing connections
+(``/proc/sys/net/ipv4/ip_local_port_range``, 32768-60999 by default): a port in that range can be held, at any
+moment, by some client's connection, and the service meant to listen there then fails to start.
 """
 
 from __future__ import annotations
@@ -28,11 +32,11 @@ class StackSettings(BaseSettings):
 
     home: Path = REPO_ROOT / ".stack"
     host: str = "127.0.0.1"
-    postgres_port: int = 55432
-    mariadb_port: int = 53306
-    kafka_port: int = 59092
-    kafka_controller_port: int = 59093
-    connect_port: int = 58083
+    postgres_port: int = 25432
+    mariadb_port: int = 23306
+    kafka_port: int = 29092
+    kafka_controller_port: int = 29093
+    connect_port: int = 28083
     start_timeout_s: float = 180.0
     kafka_heap: str = "512m"
     connect_heap: str = "1g"

@@ -15,8 +15,8 @@ from connectors.loader import builtin_specs, load_spec, parse_spec
 from connectors.render import RenderContext, redact, render
 from legacy_adapters.registry import SYSTEMS
 
-ENV = {"INVENTORY_CDC_STACK_POSTGRES_PORT": "55432"}
-CTX = RenderContext("127.0.0.1:59092", SecretStr("a-test-salt-of-24-chars"))
+ENV = {"INVENTORY_CDC_STACK_POSTGRES_PORT": "25432"}
+CTX = RenderContext("127.0.0.1:29092", SecretStr("a-test-salt-of-24-chars"))
 
 
 def _raw(system: str) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def test_each_legacy_system_has_a_spec_that_agrees_with_the_registry(system: str
 
 
 def test_hosts_and_ports_come_from_the_environment_with_the_stack_defaults() -> None:
-    assert load_spec(builtin_specs()["pricing"], {}).connection.port == 55432
+    assert load_spec(builtin_specs()["pricing"], {}).connection.port == 25432
     moved = load_spec(builtin_specs()["pricing"], {"INVENTORY_CDC_STACK_POSTGRES_PORT": "6543"})
     assert moved.connection.port == 6543
 
@@ -141,7 +141,7 @@ def test_rendered_configs_reference_the_password_and_redact_the_salt(tmp_path: P
 def test_a_spec_with_pii_cannot_render_without_a_salt() -> None:
     spec = load_spec(builtin_specs()["box_office"], {})
     with pytest.raises(SpecError) as info:
-        render(spec, RenderContext("127.0.0.1:59092", None))
+        render(spec, RenderContext("127.0.0.1:29092", None))
     assert info.value.problems[0].field == "pii.salt_env"
 
 

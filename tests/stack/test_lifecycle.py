@@ -23,11 +23,11 @@ pytestmark = pytest.mark.stack
 
 CLI = [sys.executable, "-m", "cli"]
 PORTS = {
-    "POSTGRES_PORT": 55532,
-    "MARIADB_PORT": 53406,
-    "KAFKA_PORT": 59192,
-    "KAFKA_CONTROLLER_PORT": 59193,
-    "CONNECT_PORT": 58183,
+    "POSTGRES_PORT": 25532,
+    "MARIADB_PORT": 23406,
+    "KAFKA_PORT": 29192,
+    "KAFKA_CONTROLLER_PORT": 29193,
+    "CONNECT_PORT": 28183,
 }
 
 

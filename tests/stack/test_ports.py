@@ -1,0 +1,55 @@
+"""The stack's ports lie outside the kernel's range for outgoing connections' local ports.
+
+A port in that range can be held at any moment by some client's connection (a Kafka client's, a database
+driver's), and the service meant to listen there then fails to start: a failure that comes and goes with load.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stack.settings import REPO_ROOT, StackSettings
+from tests.stack.test_lifecycle import PORTS as PRIVATE_STACK_PORTS
+
+LOCAL_PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+#: the IANA dynamic range, which other systems hand out local ports from
+DYNAMIC = range(49152, 65536)
+
+
+def _kernel_range() -> range:
+    low, high = (int(part) for part in LOCAL_PORT_RANGE.read_text().split())
+    return range(low, high + 1)
+
+
+def _stack_ports() -> dict[str, int]:
+    defaults = {name: field.default for name, field in StackSettings.model_fields.items()}
+    stack = {name: value for name, value in defaults.items() if name.endswith("_port")}
+    private = {f"private {name.lower()}": value for name, value in PRIVATE_STACK_PORTS.items()}
+    compose = yaml.safe_load((REPO_ROOT / "compose.yaml").read_text())
+    published = {
+        f"compose {name}": int(mapping.split(":")[1])
+        for name, service in compose["services"].items()
+        for mapping in service.get("ports", [])
+    }
+    return {**stack, **private, **published}
+
+
+def test_the_stack_has_ports_to_check() -> None:
+    ports = _stack_ports()
+    assert {"postgres_port", "mariadb_port", "kafka_port", "kafka_controller_port", "connect_port"} <= set(ports)
+    assert len([name for name in ports if name.startswith("compose ")]) == 5
+
+
+@pytest.mark.skipif(not LOCAL_PORT_RANGE.exists(), reason="no Linux local port range to compare with")
+def test_no_stack_port_is_one_the_kernel_hands_to_outgoing_connections() -> None:
+    kernel = _kernel_range()
+    inside = {name: port for name, port in _stack_ports().items() if port in kernel}
+    assert inside == {}, f"inside the local port range {kernel.start}-{kernel.stop - 1}"
+
+
+def test_no_stack_port_is_in_the_dynamic_range() -> None:
+    inside = {name: port for name, port in _stack_ports().items() if port in DYNAMIC}
+    assert inside == {}
