@@ -39,7 +39,8 @@ def _stack_ports() -> dict[str, int]:
 
 def test_the_stack_has_ports_to_check() -> None:
     ports = _stack_ports()
-    assert {"postgres_port", "mariadb_port", "kafka_port", "kafka_controller_port", "connect_port"} <= set(ports)
+    services = ("postgres", "mariadb", "kafka", "kafka_controller", "connect")
+    assert {f"{service}_port" for service in services} <= set(ports)
     assert len([name for name in ports if name.startswith("compose ")]) == 5
 
 
