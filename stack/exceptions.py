@@ -21,16 +21,37 @@ class MissingBinaryError(StackError):
 
 
 class PortTakenError(StackError):
-    """A port the stack wants is held by a process the stack did not start."""
+    """A port the stack wants is held by a process the stack did not start.
 
-    def __init__(self, service: str, port: int, setting: str) -> None:
+    ``holder`` is what :func:`stack.process.port_holder` saw there. A port held only by connections is the local
+    end of some client's outgoing connection: the kernel hands those out from ``local_ports`` (its local port
+    range), so the fix is a port below that range, not stopping a process.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        port: int,
+        setting: str,
+        holder: str | None = None,
+        local_ports: range | None = None,
+    ) -> None:
         self.service = service
         self.port = port
         self.setting = setting
-        super().__init__(
-            f"port {port} for {service} is taken by a process this stack did not start: stop it, "
-            f"or choose another port with {setting}=PORT"
-        )
+        self.holder = holder
+        if holder == "connection" and local_ports is not None and port in local_ports:
+            message = (
+                f"port {port} for {service} is the local end of an outgoing connection: the kernel hands out "
+                f"{local_ports.start}-{local_ports.stop - 1} for those, so choose a port below "
+                f"{local_ports.start} with {setting}=PORT"
+            )
+        else:
+            message = (
+                f"port {port} for {service} is taken by a process this stack did not start: stop it, "
+                f"or choose another port with {setting}=PORT"
+            )
+        super().__init__(message)
 
 
 class UnknownServiceError(StackError):

@@ -166,6 +166,39 @@ def port_bindable(host: str, port: int) -> bool:
     return True
 
 
+#: ``/proc/net/tcp`` socket states (include/net/tcp_states.h) of the sockets that can hold a local port
+_LISTEN = "0A"
+LOCAL_PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
+def port_holder(port: int) -> str | None:
+    """What holds TCP ``port`` locally, from ``/proc/net/tcp``: ``"listener"`` if a socket listens on it,
+    ``"connection"`` if only connections use it as their local end, None if neither is seen."""
+    seen = None
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) < 4 or int(fields[1].rsplit(":", 1)[1], 16) != port:
+                continue
+            if fields[3] == _LISTEN:
+                return "listener"
+            seen = "connection"
+    return seen
+
+
+def local_port_range() -> range | None:
+    """The ports the kernel picks the local ends of outgoing connections from (None where it cannot be read)."""
+    try:
+        low, high = (int(part) for part in LOCAL_PORT_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return None
+    return range(low, high + 1)
+
+
 def tail(path: Path, lines: int = 20) -> str:
     """The last ``lines`` lines of a log file (empty if it does not exist)."""
     try:

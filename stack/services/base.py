@@ -63,7 +63,13 @@ class Service(ABC):
         """Refuse to start when something else holds one of our ports."""
         for field, port in self.ports.items():
             if not process.port_bindable(self.settings.host, port):
-                raise PortTakenError(self.name, port, self.env_setting(field))
+                raise PortTakenError(
+                    self.name,
+                    port,
+                    self.env_setting(field),
+                    process.port_holder(port),
+                    process.local_port_range(),
+                )
 
     def start(self) -> subprocess.Popen[bytes]:
         self.prepare()

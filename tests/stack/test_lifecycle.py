@@ -17,7 +17,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from stack.process import group_members, port_bindable
+from stack.process import group_members, local_port_range, port_bindable, port_holder
 
 pytestmark = pytest.mark.stack
 
@@ -134,9 +134,39 @@ def test_port_taken_by_a_stranger_is_one_line_error(private_home: Path) -> None:
         squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind(("127.0.0.1", PORTS["POSTGRES_PORT"]))
         squatter.listen()
+        assert port_holder(PORTS["POSTGRES_PORT"]) == "listener"
         line = _one_line_error(run(private_home, "up", "postgres"))
-    assert f"port {PORTS['POSTGRES_PORT']} for postgres is taken" in line
+    assert (
+        f"port {PORTS['POSTGRES_PORT']} for postgres is taken by a process this stack did not start" in line
+    )
     assert "INVENTORY_CDC_STACK_POSTGRES_PORT" in line
+    assert processes_under(private_home) == []
+
+
+def test_port_held_by_an_outgoing_connection_says_to_move_below_the_kernel_range(private_home: Path) -> None:
+    kernel = local_port_range()
+    assert kernel is not None
+    with socket.socket() as server, socket.socket() as client:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        # a client whose local end is a port of the kernel's range, as any outgoing connection may have
+        for port in range(kernel.stop - 1, kernel.start, -7):
+            try:
+                client.bind(("127.0.0.1", port))
+                break
+            except OSError:
+                continue
+        else:
+            pytest.fail(f"no free port in {kernel.start}-{kernel.stop - 1} to bind a client to")
+        client.connect(server.getsockname())
+        accepted, _ = server.accept()
+        with accepted:
+            assert port_holder(port) == "connection"
+            line = _one_line_error(
+                run(private_home, "up", "postgres", INVENTORY_CDC_STACK_POSTGRES_PORT=str(port))
+            )
+    assert f"port {port} for postgres is the local end of an outgoing connection" in line
+    assert f"choose a port below {kernel.start} with INVENTORY_CDC_STACK_POSTGRES_PORT=PORT" in line
     assert processes_under(private_home) == []
 
 
