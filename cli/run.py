@@ -122,6 +122,23 @@ def run(
             "what came after the last one.",
         ),
     ] = 60.0,
+    prefetch_mib: Annotated[
+        int,
+        typer.Option(
+            "--prefetch-mib",
+            min=1,
+            help="kafka: MiB of records the normalizer's consumer may fetch ahead of its lanes.",
+        ),
+    ] = 512,
+    drain_hold_mib: Annotated[
+        int,
+        typer.Option(
+            "--drain-hold-mib",
+            min=0,
+            help="kafka: MiB of records a lane draining for a commit holds back in memory before it pauses their "
+            "partitions (0: pause behind the first).",
+        ),
+    ] = 128,
     status_file: Annotated[
         Path | None,
         typer.Option("--status-file", help="Write the status as JSON here every second (monitoring)."),
@@ -159,6 +176,8 @@ def run(
                 canonical_topic=canonical_topic,
                 dlq_topic=dlq_topic,
                 snapshot_interval_s=state_interval_s,
+                drain_hold_bytes=drain_hold_mib * 1024 * 1024,
+                prefetch_kbytes=prefetch_mib * 1024,
             )
             normalizer = KafkaNormalizer(routes, config, policy)
         if role in (Role.loader, Role.all):

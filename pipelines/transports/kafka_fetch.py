@@ -10,7 +10,8 @@ fetched again on resume (the normalizer pauses a partition behind a parked recor
 clean commit holds back only past ``drain_hold_records`` or ``drain_hold_bytes``: below that it holds records
 back in memory).
 
-Memory: up to ``queued.max.messages.kbytes`` of prefetched records per consumer (512 MiB).
+Memory: up to ``queued.max.messages.kbytes`` of prefetched records per consumer (512 MiB; the normalizer's is
+``KafkaNormalizerConfig.prefetch_kbytes``, ``run --prefetch-mib``).
 """
 
 from __future__ import annotations

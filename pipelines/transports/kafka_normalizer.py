@@ -77,6 +77,8 @@ class KafkaNormalizerConfig:
     """Records a draining lane holds back in memory before it pauses their partitions ..."""
     drain_hold_bytes: int = 128 * 1024 * 1024
     """... or bytes of their keys and values."""
+    prefetch_kbytes: int = FETCH_SETTINGS["queued.max.messages.kbytes"]
+    """What the consumer may prefetch ahead of the lanes (librdkafka's ``queued.max.messages.kbytes``)."""
     transaction_timeout_ms: int = 30_000
     state_topic: str = STATE_TOPIC
     snapshot_interval_s: float = 60.0
@@ -182,6 +184,7 @@ class KafkaNormalizer:
                 "isolation.level": "read_committed",
                 "auto.offset.reset": "earliest",
                 **FETCH_SETTINGS,
+                "queued.max.messages.kbytes": config.prefetch_kbytes,
                 "log_level": 0,
             }
         )

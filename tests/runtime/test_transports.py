@@ -46,10 +46,22 @@ class World:
 
 
 def _kafka_args(
-    specs: list[Path], *, group: str, canonical: str, dlq: str, duckdb: Path, role: str, state_s: float = 60
+    specs: list[Path],
+    *,
+    group: str,
+    canonical: str,
+    dlq: str,
+    duckdb: Path,
+    role: str,
+    state_s: float = 60,
+    tight: bool = False,
 ) -> list[str]:
+    """``tight``: the memory bounds at their least (a small prefetch; a drain pauses at once instead of holding
+    records back)."""
     args = ["--transport", "kafka", "--role", role, "--group", group, "--loader-group", f"{group}_loader"]
     args += ["--state-interval-s", str(state_s)]
+    if tight:
+        args += ["--prefetch-mib", "4", "--drain-hold-mib", "0"]
     args += ["--canonical-topic", canonical, "--dlq-topic", dlq, "--duckdb", str(duckdb)]
     for spec in specs:
         args += ["--spec", str(spec)]
@@ -97,6 +109,7 @@ def world(stack_settings: StackSettings, tmp_path_factory: pytest.TempPathFactor
                 duckdb=d / "unused.duckdb",
                 role="normalizer",
                 state_s=STATE_S,
+                tight=True,
             ),
             d / "nk.log",
         )
@@ -192,6 +205,7 @@ def world(stack_settings: StackSettings, tmp_path_factory: pytest.TempPathFactor
             dlq=f"{scratch.name}.dlq.killed",
             duckdb=d / "kk.duckdb",
             role="normalizer",
+            tight=True,
         )
         run_to_end(nk, d / "nk-final.log")
         # the loader of the killed normalizer's topic, SIGKILLed five times while it loads
