@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
+from typing import Annotated
+
 import typer
 
 from cli import connectors, demo, dlq, legacy, run, simulate, stack
@@ -21,3 +24,31 @@ app.add_typer(connectors.app, name="connectors")
 app.command(name="simulate")(simulate.simulate)
 app.command(name="run")(run.run)
 app.add_typer(dlq.app, name="dlq")
+
+
+def _print_version(asked: bool) -> None:
+    if not asked:
+        return
+    from stack.fetch import pinned_versions
+
+    pins = pinned_versions()
+    typer.echo(
+        f"inventory-cdc {version('inventory-cdc')} "
+        f"(Debezium {pins.get('debezium', 'unknown')}, Kafka {pins.get('kafka', 'unknown')})"
+    )
+    raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            is_eager=True,
+            callback=_print_version,
+            help="Print the version, with the Debezium and Kafka versions the stack pins, and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Change data capture from legacy ticketing databases into one canonical inventory stream."""

@@ -10,6 +10,7 @@ its own directories afresh (never a mix of versions), leaving the others alone.
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -53,6 +54,17 @@ BUNDLES = (
     Bundle("stack", HERE / "pom.xml", ("lib", "plugins", "markers")),
     Bundle("embedded", HERE / "embedded" / "pom.xml", ("embedded",)),
 )
+
+
+def pinned_versions() -> dict[str, str]:
+    """The Debezium and Kafka versions ``stack/pom.xml`` pins (what the stack and the connectors run)."""
+    pom = (HERE / "pom.xml").read_text()
+    found = {}
+    for name, prop in (("debezium", "debezium.version"), ("kafka", "kafka.version")):
+        match = re.search(rf"<{re.escape(prop)}>\s*([^<\s]+)\s*</{re.escape(prop)}>", pom)
+        if match:
+            found[name] = match.group(1)
+    return found
 
 
 def is_fetched(jvm_home: Path) -> bool:

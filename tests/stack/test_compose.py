@@ -54,6 +54,14 @@ def test_compose_images_match_the_pinned_versions() -> None:
     assert services["sqlserver"]["environment"]["MSSQL_AGENT_ENABLED"] == "true"
 
 
+def test_both_transports_pin_one_debezium_and_one_kafka() -> None:
+    embedded = (REPO_ROOT / "stack" / "embedded" / "pom.xml").read_text()
+    for name in ("debezium.version", "kafka.version"):
+        match = re.search(rf"<{re.escape(name)}>([^<]+)</{re.escape(name)}>", embedded)
+        assert match, name
+        assert match.group(1) == _pom_property(name), name
+
+
 def test_compose_database_settings_match_the_stack() -> None:
     pg_command = " ".join(COMPOSE["services"]["postgres"]["command"])
     for key in ("wal_level", "max_wal_senders", "max_replication_slots", "max_slot_wal_keep_size"):
