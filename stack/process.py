@@ -166,7 +166,7 @@ def port_bindable(host: str, port: int) -> bool:
     return True
 
 
-#: ``/proc/net/tcp`` socket states (include/net/tcp_states.h) of the sockets that can hold a local port
+#: the LISTEN state in ``/proc/net/tcp`` (include/net/tcp_states.h)
 _LISTEN = "0A"
 LOCAL_PORT_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
 
