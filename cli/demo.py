@@ -1,5 +1,9 @@
 """``inventory-cdc demo``: the stack up, the legacy databases created, and one row change per live database
-followed from its commit to its Debezium change event on Kafka.
+followed from its commit to its Debezium change event on Kafka, and through its system's adapter to the
+canonical events it becomes.
+
+The demo's connectors capture with the settings the normalizer decodes (:func:`capture_config`), except that
+they leave transaction metadata off: each demo change is one row, mapped as soon as it arrives.
 
 The demo registers its own connectors (``demo-box-office``, ``demo-pricing``) with their own topic prefixes and
 replication slot, so it never disturbs connectors applied from the specs, and removes them at the end (a
@@ -9,12 +13,14 @@ PostgreSQL slot left behind would pin WAL for ever) unless ``--keep``.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import msgspec
 import orjson
 import psycopg
 import pymysql
@@ -26,9 +32,13 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from cli.errors import fail, user_errors
+from cli.wiring import adapter_factory, pepper
 from connectors.connect_client import ConnectClient
 from connectors.sources.postgres import drop_replication_slot
 from legacy_adapters.registry import get_system, installer
+from pipelines.canonical import CanonicalEvent
+from pipelines.debezium import ChangeEvent, DebeziumDecoder
+from pipelines.debezium.capture import DECODE_OPTIONS, capture_config
 from stack.manager import Stack, StartResult
 from stack.settings import StackSecrets, StackSettings
 
@@ -40,6 +50,7 @@ PASSWORD_REF = "${env:" + StackSecrets.env_name("debezium_password") + "}"
 @dataclass(frozen=True)
 class DemoCapture:
     system: str
+    adapter: str
     connector: str
     topic: str
     marker_field: str
@@ -51,11 +62,14 @@ def _box_office(settings: StackSettings, marker: str) -> DemoCapture:
     prefix = "demo_box_office"
     return DemoCapture(
         system="box office (MariaDB)",
+        adapter="box_office",
         connector="demo-box-office",
         topic=f"{prefix}.boxoffice.VENUE",
         marker_field="VEN_CD",
         marker=marker,
         config={
+            **capture_config("mariadb"),
+            "provide.transaction.metadata": "false",
             "connector.class": "io.debezium.connector.mariadb.MariaDbConnector",
             "database.hostname": settings.host,
             "database.port": str(settings.mariadb_port),
@@ -79,11 +93,14 @@ def _pricing(settings: StackSettings, marker: str) -> DemoCapture:
     prefix = "demo_pricing"
     return DemoCapture(
         system="pricing (PostgreSQL)",
+        adapter="pricing",
         connector="demo-pricing",
         topic=f"{prefix}.pricing.price_level",
         marker_field="level_name",
         marker=marker,
         config={
+            **capture_config("postgresql"),
+            "provide.transaction.metadata": "false",
             "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
             "database.hostname": settings.host,
             "database.port": str(settings.postgres_port),
@@ -98,7 +115,6 @@ def _pricing(settings: StackSettings, marker: str) -> DemoCapture:
             "table.include.list": "pricing.price_level",
             "snapshot.mode": "no_data",
             "heartbeat.interval.ms": "500",
-            "decimal.handling.mode": "string",
             "tasks.max": "1",
         },
     )
@@ -149,8 +165,10 @@ def _write_pricing(settings: StackSettings, marker: str) -> None:
         )
 
 
-def _consume_marker(settings: StackSettings, capture: DemoCapture, timeout_s: float) -> dict[str, Any] | None:
+def _consume_marker(settings: StackSettings, capture: DemoCapture, timeout_s: float) -> ChangeEvent | None:
+    """The demo row's change event, decoded as the normalizer decodes it."""
     consumer = _consumer(settings, capture.topic)
+    decoder = DebeziumDecoder(options=DECODE_OPTIONS)
     deadline = time.monotonic() + timeout_s
     try:
         while time.monotonic() < deadline:
@@ -164,10 +182,17 @@ def _consume_marker(settings: StackSettings, capture: DemoCapture, timeout_s: fl
                 raise fail(f"reading {capture.topic}: {error}")
             if value is None:
                 continue
-            payload = orjson.loads(value).get("payload") or {}
-            after = payload.get("after") or {}
-            if after.get(capture.marker_field) == capture.marker:
-                return dict(payload)
+            after = (orjson.loads(value).get("payload") or {}).get("after") or {}
+            if after.get(capture.marker_field) != capture.marker:
+                continue
+            change = decoder.decode(
+                value, key=msg.key(), topic=capture.topic, partition=msg.partition(), offset=msg.offset()
+            )
+            if not isinstance(change, ChangeEvent):
+                raise fail(
+                    f"the demo's change on {capture.topic} did not decode as a change event: {change!r}"
+                )
+            return change
     finally:
         consumer.close()
     return None
@@ -248,7 +273,13 @@ def _cleanup(client: ConnectClient, settings: StackSettings, captures: list[Demo
 
 
 def _summary(after: dict[str, Any], fields: tuple[str, ...]) -> str:
-    return ", ".join(f"{k}={after.get(k)!r}" for k in fields if k in after)
+    return ", ".join(f"{k}={after[k]}" for k in fields if k in after)
+
+
+def _canonical(event: CanonicalEvent) -> tuple[str, str, str]:
+    """(type, key, data) of a canonical event for the demo's table: its data as JSON, nulls left out."""
+    data = {k: v for k, v in orjson.loads(msgspec.json.encode(event.data)).items() if v is not None}
+    return str(event.type), str(event.key), json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
 
 
 @user_errors
@@ -287,6 +318,7 @@ def demo(
     captures = [_box_office(settings, marker[:6]), _pricing(settings, f"demo {marker}")]
     writers = {"demo-box-office": _write_box_office, "demo-pricing": _write_pricing}
     table = Table("system", "topic", "op", "row after the change", "write → captured")
+    changes: list[tuple[DemoCapture, ChangeEvent]] = []
     with ConnectClient(settings.connect_url) as client:
         try:
             for capture in captures:
@@ -303,29 +335,44 @@ def demo(
             for capture in captures:
                 began = time.time()
                 writers[capture.connector](settings, capture.marker)
-                event = _consume_marker(settings, capture, timeout_s)
-                if event is None:
+                change = _consume_marker(settings, capture, timeout_s)
+                if change is None:
                     raise fail(
                         f"no change event for {capture.system} on {capture.topic} within {timeout_s:.0f}s"
                     )
-                latency = event["ts_ms"] / 1000 - began
+                changes.append((capture, change))
+                captured_ms = change.ts_ms if change.ts_ms is not None else change.source.ts_ms
+                latency = captured_ms / 1000 - began
+                after = change.after or {}
                 fields = (
                     ("VEN_CD", "VEN_NM", "TZ_NM")
-                    if "VEN_CD" in event["after"]
+                    if "VEN_CD" in after
                     else ("level_name", "amount", "currency")
                 )
                 table.add_row(
                     capture.system,
                     capture.topic,
-                    event["op"],
-                    _summary(event["after"], fields),
+                    change.op.value,
+                    _summary(after, fields),
                     f"{max(latency, 0) * 1000:.0f} ms",
                 )
         finally:
             if not keep:
                 _cleanup(client, settings, captures)
     console.print(table)
+
+    console.rule("5. the same changes as canonical events, through each system's adapter")
+    canonical = Table("system", "canonical event", "key")
+    canonical.add_column("data", overflow="fold")
+    for capture, change in changes:
+        mapped = adapter_factory(capture.adapter, pepper(settings))().handle(change)
+        for event in mapped.events:
+            canonical.add_row(capture.system, *_canonical(event))
+        for failure in mapped.failures:
+            canonical.add_row(capture.system, "dead letter", "-", str(failure))
+    console.print(canonical)
     console.print(
-        "Next: [bold]inventory-cdc stack status[/], [bold]inventory-cdc stack logs connect[/]; "
-        "[bold]inventory-cdc stack down[/] stops everything."
+        "Next: [bold]inventory-cdc run --transport embedded --until-caught-up[/] maps everything the legacy "
+        "databases hold into the DuckDB canonical table; [bold]inventory-cdc stack status[/], "
+        "[bold]inventory-cdc stack logs connect[/]; [bold]inventory-cdc stack down[/] stops everything."
     )
