@@ -278,7 +278,7 @@ def _summary(after: dict[str, Any], fields: tuple[str, ...]) -> str:
 
 def _canonical(event: CanonicalEvent) -> tuple[str, str, str]:
     """(type, key, data) of a canonical event for the demo's table: its data as JSON, nulls left out."""
-    data = {k: v for k, v in orjson.loads(msgspec.json.encode(event.data)).items() if v is not None}
+    data = {k: v for k, v in msgspec.to_builtins(event.data).items() if v is not None}
     return str(event.type), str(event.key), json.dumps(data, ensure_ascii=False, separators=(", ", ": "))
 
 

@@ -19,8 +19,8 @@ POM = (REPO_ROOT / "stack" / "pom.xml").read_text()
 SAME_AS = {"postgres": "postgres", "mysql": "mariadb", "kafka": "kafka", "connect": "connect"}
 
 
-def _pom_property(name: str) -> str:
-    match = re.search(rf"<{re.escape(name)}>([^<]+)</{re.escape(name)}>", POM)
+def _pom_property(name: str, pom: str = POM) -> str:
+    match = re.search(rf"<{re.escape(name)}>([^<]+)</{re.escape(name)}>", pom)
     assert match, name
     return match.group(1)
 
@@ -57,9 +57,7 @@ def test_compose_images_match_the_pinned_versions() -> None:
 def test_both_transports_pin_one_debezium_and_one_kafka() -> None:
     embedded = (REPO_ROOT / "stack" / "embedded" / "pom.xml").read_text()
     for name in ("debezium.version", "kafka.version"):
-        match = re.search(rf"<{re.escape(name)}>([^<]+)</{re.escape(name)}>", embedded)
-        assert match, name
-        assert match.group(1) == _pom_property(name), name
+        assert _pom_property(name, embedded) == _pom_property(name), name
 
 
 def test_compose_database_settings_match_the_stack() -> None:
