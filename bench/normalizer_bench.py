@@ -20,7 +20,7 @@ cannot fill, and before 2026-11-28 (6th run) that last wait, up to a second, was
 
 Topics and groups are deleted afterwards.
 
-    .venv/bin/python bench/normalizer_bench.py --messages 300000
+    .venv/bin/python bench/normalizer_bench.py --messages 300000 [--fetch-defaults]
 """
 
 from __future__ import annotations
@@ -81,13 +81,13 @@ def _produce(bootstrap: str, prefix: str, messages: int, seats_per_tx: int) -> t
     return sorted(topics), seats
 
 
-def _raw(bootstrap: str, topics: list[str]) -> float:
+def _raw(bootstrap: str, topics: list[str], fetch: dict[str, int] = FETCH_SETTINGS) -> float:
     consumer = Consumer(
         {
             "bootstrap.servers": bootstrap,
             "group.id": f"bench-raw-{uuid.uuid4().hex[:6]}",
             "enable.auto.commit": False,
-            **FETCH_SETTINGS,  # the normalizer's own fetch settings: a like-for-like baseline
+            **fetch,  # the normalizer's own fetch settings by default: a like-for-like baseline
             "log_level": 0,
         }
     )
@@ -169,6 +169,12 @@ def _pipe(bootstrap: str, prefix: str, topics: list[str]) -> float:
 def main(
     messages: Annotated[int, typer.Option("--messages")] = 300_000,
     seats_per_tx: Annotated[int, typer.Option("--seats-per-tx")] = 8,
+    fetch_defaults: Annotated[
+        bool,
+        typer.Option(
+            "--fetch-defaults", help="Also time the raw consume with librdkafka's default fetch settings."
+        ),
+    ] = False,
 ) -> None:
     settings = StackSettings()
     bootstrap = settings.kafka_bootstrap
@@ -177,6 +183,7 @@ def main(
     try:
         topics, seats = _produce(bootstrap, prefix, messages, seats_per_tx)
         raw_s = _raw(bootstrap, topics)
+        default_s = _raw(bootstrap, topics, fetch={}) if fetch_defaults else None
         pipe_s = _pipe(bootstrap, prefix, topics)
         route = Route(
             "box_office",
@@ -205,6 +212,10 @@ def main(
         for column in ("path", "seconds", "seat changes/s"):
             table.add_column(column)
         table.add_row("raw confluent-kafka consume", f"{raw_s:.2f}", f"{raw_rate:,.0f}")
+        if default_s is not None:
+            table.add_row(
+                "raw, librdkafka's default fetch settings", f"{default_s:.2f}", f"{seats / default_s:,.0f}"
+            )
         table.add_row(
             "pipe: consume-produce in transactions, no decoding", f"{pipe_s:.2f}", f"{pipe_rate:,.0f}"
         )
