@@ -150,7 +150,9 @@ def _pipe(bootstrap: str, prefix: str, topics: list[str]) -> float:
         for msg in batch:
             value = msg.value()
             producer.produce(out, value[:768] if value else value, msg.key())
-            positions[msg.topic()] = msg.offset() + 1
+            topic, offset = msg.topic(), msg.offset()
+            assert topic is not None and offset is not None  # a record, not an error event
+            positions[topic] = offset + 1
             n += 1
         now = time.perf_counter()
         if now - last >= 0.5 or n >= total:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import msgspec
@@ -167,7 +167,7 @@ class CanonicalTable:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> CanonicalTable:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -129,7 +129,7 @@ class SystemNormalizer:
         self._parked: dict[Coordinates, _Parked] = {}
         self._stalled_since: float | None = None
         self._head_since: tuple[str, float] | None = None
-        self._ahead: tuple[SourceRecord, DebeziumRecord] | None = None
+        self._ahead: dict[Coordinates, DebeziumRecord] = {}
         self.barrier: Callable[[SourceRecord], bool] | None = None
         """Set by a transport that reads topics side by side: an END is released only once ``barrier(END)``
         says every other partition of the system has been read past it (rows of earlier transactions and of
@@ -144,11 +144,8 @@ class SystemNormalizer:
             self._dead(record, OversizedRecordError(len(value), self.policy.max_record_bytes), emit)
             self._count_failed(record, emit)
             return
-        ahead = self._ahead
-        if ahead is not None and ahead[0] is record:
-            decoded = ahead[1]  # decoded by transaction_of just before
-            self._ahead = None
-        else:
+        decoded = self._ahead.pop(record.coordinates, None) if self._ahead else None  # from transaction_of
+        if decoded is None:
             try:
                 decoded = self._decoder.decode(
                     value,
@@ -462,8 +459,8 @@ class SystemNormalizer:
 
     def transaction_of(self, record: SourceRecord) -> str | None:
         """The source transaction ``record`` belongs to (None when it has none or does not decode). The decoded
-        record is kept for a :meth:`handle` of the same record object that follows at once."""
-        self._ahead = None
+        record is kept, by coordinates, for the :meth:`handle` of that record, however much later (a transport
+        holding records back while it drains asks about each one first), or until :meth:`forget_ahead`."""
         try:
             decoded = self._decoder.decode(
                 record.value,
@@ -474,12 +471,17 @@ class SystemNormalizer:
             )
         except DecodeError:
             return None
-        self._ahead = (record, decoded)
+        self._ahead[record.coordinates] = decoded
         if isinstance(decoded, ChangeEvent):
             return None if decoded.transaction is None else decoded.transaction.id
         if isinstance(decoded, TransactionEvent):
             return decoded.id
         return None
+
+    def forget_ahead(self) -> None:
+        """Drop what :meth:`transaction_of` decoded for records not handled since (those a transport left unread
+        and will read again)."""
+        self._ahead.clear()
 
     def prune(self) -> None:
         """Forget raw copies of records no longer held (call after a commit)."""

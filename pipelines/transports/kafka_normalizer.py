@@ -373,6 +373,7 @@ class KafkaNormalizer:
             tp = (record.topic, record.partition)
             if lane.paused.get(tp, (0, ""))[1] != "parked":
                 self._handle_one(lane, tp, record)
+        lane.normalizer.forget_ahead()  # decodes of records behind a parked one: they are read again
         lane.out.extend(lane.normalizer.take())  # committed with the next cut, which is past these records
         self._resume(lane, ("held",))
 

@@ -448,6 +448,40 @@ def test_a_record_asked_about_is_decoded_once_when_handled_next() -> None:
     assert briefs(n.take()) == HOLD_EVENTS
 
 
+def test_records_asked_about_and_held_back_are_decoded_once_when_handled_later() -> None:
+    # A draining kafka lane asks each record's transaction, holds back those of newer transactions, handles
+    # others meanwhile and the held ones when the drain ends: each is decoded once.
+    feed = Feed()
+    setup = feed.setup()
+    first, later = Tx("0-1-500"), Tx("0-1-501")
+    seat1, end1 = feed.hold(first, 21, "1"), feed.end(first)
+    seat2, end2 = feed.hold(later, 22, "2"), feed.end(later)
+    n = normalizer()
+    run(n, setup)
+    decoded: list[tuple[str, int | None]] = []
+    decode = n._decoder.decode
+
+    def counting(value: Any, **kw: Any) -> Any:
+        decoded.append((kw["topic"], kw.get("offset")))
+        return decode(value, **kw)
+
+    n._decoder.decode = counting  # type: ignore[method-assign]
+    held = [seat2]
+    assert n.transaction_of(seat2) == "0-1-501"  # held back
+    for record in (seat1, end1):
+        assert n.transaction_of(record) == "0-1-500"
+        n.handle(record)
+    assert n.transaction_of(end2) == "0-1-501"
+    held.append(end2)
+    for record in held:  # the drain ends
+        n.handle(record)
+    assert sorted(decoded) == sorted({(r.topic, r.offset) for r in (seat1, end1, seat2, end2)})
+    assert [e.type for e in n.take().events].count("seat.changed") == 2
+    n.transaction_of(feed.hold(Tx("0-1-502"), 23, "3"))
+    n.forget_ahead()  # a record left unhandled (behind a parked one) is decoded again when read again
+    assert n._ahead == {}
+
+
 # -- dead letters --------------------------------------------------------------------------------------------
 def test_undecodable_records_are_dead_lettered_with_reason_and_coordinates_while_the_rest_flows() -> None:
     feed = Feed()
