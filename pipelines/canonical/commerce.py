@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from pipelines.canonical.enums import CancellationReason, PaymentMethod, RefundReason, SalesChannel
 from pipelines.canonical.exceptions import ContractViolation
-from pipelines.canonical.fieldtypes import CanonicalStruct, NonEmptyStr, PiiHash, UtcDateTime
+from pipelines.canonical.fieldtypes import CanonicalStruct, NonEmptyStr, PiiHash, TimedStruct, UtcDateTime
 from pipelines.canonical.inventory import CustomerId, EventId, SeatRef
 from pipelines.canonical.money import Money
 
@@ -32,7 +32,7 @@ class OrderLine(CanonicalStruct, frozen=True, kw_only=True):
     price_level: str | None = None
 
 
-class OrderData(CanonicalStruct, frozen=True, kw_only=True):
+class OrderData(TimedStruct, frozen=True, kw_only=True):
     """A purchase of seats for one event: one source transaction, all its lines. Body of `order.placed`."""
 
     order_id: OrderId
@@ -62,7 +62,7 @@ class OrderData(CanonicalStruct, frozen=True, kw_only=True):
             raise ContractViolation(f"`lines` of order {self.order_id}: every amount must be in {currency}")
 
 
-class CancellationData(CanonicalStruct, frozen=True, kw_only=True):
+class CancellationData(TimedStruct, frozen=True, kw_only=True):
     """An order called off; its seats go back to inventory. Body of `order.cancelled`."""
 
     order_id: OrderId
@@ -72,7 +72,7 @@ class CancellationData(CanonicalStruct, frozen=True, kw_only=True):
     seats: Annotated[tuple[SeatRef, ...], Meta(description="Seats released by the cancellation.")] = ()
 
 
-class RefundData(CanonicalStruct, frozen=True, kw_only=True):
+class RefundData(TimedStruct, frozen=True, kw_only=True):
     """Money returned to the buyer of an order. Body of `order.refunded`."""
 
     refund_id: NonEmptyStr

@@ -7,12 +7,12 @@ from typing import Annotated
 from msgspec import Meta
 
 from pipelines.canonical.enums import ChargebackReason, CustomerStatus
-from pipelines.canonical.fieldtypes import CanonicalStruct, CountryCode, NonEmptyStr, PiiHash, UtcDateTime
+from pipelines.canonical.fieldtypes import CountryCode, NonEmptyStr, PiiHash, TimedStruct, UtcDateTime
 from pipelines.canonical.inventory import CustomerId, EventId
 from pipelines.canonical.money import Money
 
 
-class CustomerData(CanonicalStruct, frozen=True, kw_only=True):
+class CustomerData(TimedStruct, frozen=True, kw_only=True):
     """A buyer account. No personal value appears in clear: only keyed hashes. Body of `customer.changed`."""
 
     customer_id: CustomerId
@@ -29,7 +29,7 @@ class CustomerData(CanonicalStruct, frozen=True, kw_only=True):
     created_at: UtcDateTime | None = None
 
 
-class PresaleGrantData(CanonicalStruct, frozen=True, kw_only=True):
+class PresaleGrantData(TimedStruct, frozen=True, kw_only=True):
     """A customer's right to buy before the general on-sale. Body of `presale.granted`."""
 
     grant_id: NonEmptyStr
@@ -47,7 +47,7 @@ class PresaleGrantData(CanonicalStruct, frozen=True, kw_only=True):
     revoked: bool = False
 
 
-class ChargebackData(CanonicalStruct, frozen=True, kw_only=True):
+class ChargebackData(TimedStruct, frozen=True, kw_only=True):
     """A card payment disputed by the card holder. Body of `chargeback.filed`."""
 
     chargeback_id: NonEmptyStr

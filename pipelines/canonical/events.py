@@ -22,7 +22,7 @@ from pipelines.canonical.commerce import CancellationData, OrderData, RefundData
 from pipelines.canonical.crm import ChargebackData, CustomerData, PresaleGrantData
 from pipelines.canonical.enums import EventType
 from pipelines.canonical.exceptions import ContractViolation
-from pipelines.canonical.fieldtypes import CanonicalStruct, UtcDateTime
+from pipelines.canonical.fieldtypes import TimedStruct, UtcDateTime
 from pipelines.canonical.inventory import (
     EventData,
     HoldData,
@@ -46,7 +46,7 @@ EventIdStr = Annotated[
 ]
 
 
-class Envelope(CanonicalStruct, frozen=True, kw_only=True, tag_field="type"):
+class Envelope(TimedStruct, frozen=True, kw_only=True, tag_field="type"):
     """Fields every canonical event carries. Not used alone: each event type subclasses it with a `data` body."""
 
     KEY_ENTITY: ClassVar[str]

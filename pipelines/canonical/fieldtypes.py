@@ -1,8 +1,9 @@
 """Shared field types of the canonical contract and the base struct that enforces its invariants.
 
 Every canonical struct is a frozen msgspec Struct with keyword-only fields that rejects unknown fields on
-decode. Times are tz-aware and must be UTC: the base class checks that on construction and on decode, so a
-venue-local wall-clock time can never leak into the stream (convert with :mod:`pipelines.canonical.timeutil`).
+decode. Times are tz-aware and must be UTC: the structs that have times (:class:`TimedStruct`) check that on
+construction and on decode, so a venue-local wall-clock time can never leak into the stream (convert with
+:mod:`pipelines.canonical.timeutil`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ UtcDateTime = Annotated[
     datetime,
     Meta(tz=True, description="UTC instant, RFC 3339 with a `Z` offset, microsecond precision."),
 ]
-"""A tz-aware UTC datetime (checked by :class:`CanonicalStruct`)."""
+"""A tz-aware UTC datetime (checked by :class:`TimedStruct`)."""
 
 CurrencyCode = Annotated[str, Meta(pattern="^[A-Z]{3}$", description="ISO 4217 alphabetic currency code.")]
 CountryCode = Annotated[str, Meta(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code.")]
@@ -71,10 +72,17 @@ def require_utc(name: str, value: Any) -> None:
 
 
 class CanonicalStruct(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, gc=False):
-    """Base of every canonical struct: frozen, keyword-only, strict on decode, UTC-only datetimes.
+    """Base of every canonical struct: frozen, keyword-only, strict on decode.
 
-    ``gc=False``: canonical structs hold only immutable values, so they never form reference cycles.
+    ``gc=False``: canonical structs hold only immutable values, so they never form reference cycles. A struct
+    with a datetime field derives from :class:`TimedStruct` instead, which checks its times are UTC (a test
+    holds every canonical struct to that), so the many structs without one (sources, positions, seats, money)
+    pay for no check.
     """
+
+
+class TimedStruct(CanonicalStruct, frozen=True, kw_only=True):
+    """A canonical struct with datetime fields: every one of them is None or UTC, on construction and on decode."""
 
     def __post_init__(self) -> None:
         """Check the invariants msgspec's type system cannot express (UTC offsets)."""

@@ -20,6 +20,7 @@ from pipelines.canonical.fieldtypes import (
     CountryCode,
     CurrencyCode,
     NonEmptyStr,
+    TimedStruct,
     TimeZoneName,
     UtcDateTime,
 )
@@ -39,7 +40,7 @@ class SeatRef(CanonicalStruct, frozen=True, kw_only=True):
     seat: NonEmptyStr
 
 
-class EventData(CanonicalStruct, frozen=True, kw_only=True):
+class EventData(TimedStruct, frozen=True, kw_only=True):
     """A performance (a show, a match) that sells tickets. Body of `event.changed`."""
 
     event_id: EventId
@@ -73,7 +74,7 @@ class VenueData(CanonicalStruct, frozen=True, kw_only=True):
     active: bool = True
 
 
-class SeatData(CanonicalStruct, frozen=True, kw_only=True):
+class SeatData(TimedStruct, frozen=True, kw_only=True):
     """State of one seat for one event. Body of `seat.changed`."""
 
     event_id: EventId
@@ -92,7 +93,7 @@ class SeatData(CanonicalStruct, frozen=True, kw_only=True):
     ] = None
 
 
-class PriceLevelData(CanonicalStruct, frozen=True, kw_only=True):
+class PriceLevelData(TimedStruct, frozen=True, kw_only=True):
     """A price category of an event (face value and per-ticket fee). Body of `price.changed`."""
 
     price_level_id: NonEmptyStr
@@ -114,7 +115,7 @@ class PackageItem(CanonicalStruct, frozen=True, kw_only=True):
     quantity: Annotated[int, Meta(ge=1)] = 1
 
 
-class PackageData(CanonicalStruct, frozen=True, kw_only=True):
+class PackageData(TimedStruct, frozen=True, kw_only=True):
     """A bundle sold at one price (tickets for several events, parking, hospitality). Body of `package.changed`."""
 
     package_id: NonEmptyStr
@@ -128,7 +129,7 @@ class PackageData(CanonicalStruct, frozen=True, kw_only=True):
     off_sale_at: UtcDateTime | None = None
 
 
-class HoldData(CanonicalStruct, frozen=True, kw_only=True):
+class HoldData(TimedStruct, frozen=True, kw_only=True):
     """Seats taken off sale for a while. Body of `hold.placed` and `hold.released`."""
 
     hold_id: NonEmptyStr

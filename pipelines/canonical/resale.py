@@ -7,12 +7,12 @@ from typing import Annotated
 from msgspec import Meta
 
 from pipelines.canonical.enums import DelistReason
-from pipelines.canonical.fieldtypes import CanonicalStruct, NonEmptyStr, PiiHash, UtcDateTime
+from pipelines.canonical.fieldtypes import NonEmptyStr, PiiHash, TimedStruct, UtcDateTime
 from pipelines.canonical.inventory import CustomerId, EventId, SeatRef
 from pipelines.canonical.money import Money
 
 
-class ResaleListingData(CanonicalStruct, frozen=True, kw_only=True):
+class ResaleListingData(TimedStruct, frozen=True, kw_only=True):
     """A seat offered for resale. Body of `resale.listed`."""
 
     listing_id: NonEmptyStr
@@ -28,7 +28,7 @@ class ResaleListingData(CanonicalStruct, frozen=True, kw_only=True):
     device_hash: PiiHash | None = None
 
 
-class ResaleSaleData(CanonicalStruct, frozen=True, kw_only=True):
+class ResaleSaleData(TimedStruct, frozen=True, kw_only=True):
     """A resale listing bought. Body of `resale.sold`."""
 
     sale_id: NonEmptyStr
@@ -45,7 +45,7 @@ class ResaleSaleData(CanonicalStruct, frozen=True, kw_only=True):
     seller_payout: Annotated[Money | None, Meta(description="Amount paid out to the seller.")] = None
 
 
-class ResaleDelistingData(CanonicalStruct, frozen=True, kw_only=True):
+class ResaleDelistingData(TimedStruct, frozen=True, kw_only=True):
     """A resale listing withdrawn, expired or blocked without a sale. Body of `resale.delisted`."""
 
     listing_id: NonEmptyStr

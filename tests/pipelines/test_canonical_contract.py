@@ -44,6 +44,7 @@ from pipelines.canonical import (
 )
 from pipelines.canonical.docgen import BEGIN, END, extract_generated, render_reference
 from pipelines.canonical.examples import build_examples
+from pipelines.canonical.fieldtypes import CanonicalStruct, TimedStruct
 from pipelines.canonical.jsonschema import SCHEMA_FILE, canonical_json_schema, render_json_schema
 from pipelines.exceptions import InventoryCdcError
 
@@ -231,6 +232,37 @@ def test_construction_rejects_non_utc_times_and_wrong_keys() -> None:
         seat_changed(occurred_at=datetime(2026, 3, 14, 18, 2, 11))
     with pytest.raises(ContractViolation, match=r"`key` of seat\.changed events is `seat:"):
         seat_changed(key="order:ORD-1")
+
+
+def _canonical_structs() -> list[type]:
+    found: list[type] = []
+    todo: list[type] = [CanonicalStruct]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.append(sub)
+            todo.append(sub)
+    return found
+
+
+def test_every_struct_with_times_checks_them_and_only_those_pay_for_a_check() -> None:
+    structs = _canonical_structs()
+    assert len(structs) >= 30 and SeatData in structs and Money in structs
+    for cls in structs:
+        if cls is TimedStruct:
+            continue
+        times = [f.name for f in msgspec.structs.fields(cls) if "datetime" in str(f.type)]
+        assert bool(times) == issubclass(cls, TimedStruct), (cls.__name__, times)
+    # and the check holds in every datetime field of every example event, data bodies included
+    local = datetime(2026, 3, 14, 19, 2, 11, tzinfo=timezone(timedelta(hours=1)))
+    checked = 0
+    for event in build_examples().values():
+        for owner, field in [(event, "occurred_at")] + [
+            (event.data, f.name) for f in msgspec.structs.fields(event.data) if "datetime" in str(f.type)
+        ]:
+            with pytest.raises(ContractViolation, match=f"`{field}` must be a tz-aware UTC"):
+                msgspec.structs.replace(owner, **{field: local})
+            checked += 1
+    assert checked > len(build_examples())
 
 
 # --- keys, money, PII -------------------------------------------------------------------------------------
