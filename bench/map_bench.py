@@ -6,7 +6,8 @@ of a live capture for the box office and pricing; the CRM's SQL Server records a
 :mod:`pipelines.debezium.records`, as no SQL Server runs here) by varying keys, values and source positions,
 then measures, best of ``--repeat``:
 
-* decode only: :class:`~pipelines.debezium.DebeziumDecoder` on every record;
+* decode only: :class:`~pipelines.debezium.DebeziumDecoder` on every record, reading only the row columns the
+  system's adapter maps (``columns=adapter.columns_read``), as the runtime decodes;
 * decode and map: the same, each result handed to the system's adapter.
 
 Box-office seat changes come in transactions of ``--seats-per-tx`` seats (a cart hold: A to H) followed by
@@ -48,6 +49,7 @@ from pipelines.canonical import (
 from pipelines.canonical.codec import encode_event
 from pipelines.debezium import ChangeEvent, DebeziumDecoder
 from pipelines.debezium.capture import DECODE_OPTIONS
+from pipelines.debezium.decoder import ColumnsOf
 from pipelines.debezium.encoder import b64, field, unscaled_bytes
 from pipelines.debezium.records import change_event, envelope_schema
 from pipelines.mapping import Adapter
@@ -245,7 +247,7 @@ def floors(records: list[Record], repeat: int) -> tuple[float, float]:
     conversion of values, no source block, no key. The event is built from values computed beforehand: the
     structs of the contract (``Source``, ``SeatRef``, ``Money``, ``SeatData``, ``SeatChanged``), the id recipe
     and the encoder the runtime produces with."""
-    decoder = DebeziumDecoder(options=DECODE_OPTIONS)
+    decoder = DebeziumDecoder(options=DECODE_OPTIONS, columns=box_office.adapter(pepper=PEPPER).columns_read)
     seats = [(topic, key, value) for topic, key, value in records if key is not None]
     changes = [decoder.decode(value, key=key, topic=topic) for topic, key, value in seats]
     prefix, plan = decoder._last_by_topic[seats[0][0]]
@@ -293,7 +295,7 @@ def calibration(repeat: int = 7) -> float:
 
 
 def measure(
-    make_decoder: Callable[[], DebeziumDecoder],
+    make_decoder: Callable[[ColumnsOf | None], DebeziumDecoder],
     make_adapter: Callable[[], Adapter],
     setup: list[Record],
     records: list[Record],
@@ -302,14 +304,15 @@ def measure(
     """(decode seconds, decode+map seconds, events, failures) over ``records`` after feeding ``setup``."""
 
     def decode_only() -> None:
-        decode = make_decoder().decode
+        decode = make_decoder(make_adapter().columns_read).decode
         for offset, (topic, key, value) in enumerate(records):
             decode(value, key=key, topic=topic, partition=0, offset=offset)
 
     counts = [0, 0]
 
     def decode_and_map() -> None:
-        decoder, adapter = make_decoder(), make_adapter()
+        adapter = make_adapter()
+        decoder = make_decoder(adapter.columns_read)
         for topic, key, value in setup:
             adapter.handle(decoder.decode(value, key=key, topic=topic))
         decode, handle = decoder.decode, adapter.handle
@@ -333,14 +336,14 @@ def _cases(messages: int, seats_per_tx: int) -> Iterator[tuple[str, Any]]:
             fields.update(schemaless_fields("box_office.jsonl", "event"))
         yield (
             f"box office SEAT_INV {form}",
-            (lambda f=fields: DebeziumDecoder(options=DECODE_OPTIONS, schemaless_fields=f),
+            (lambda columns, f=fields: DebeziumDecoder(options=DECODE_OPTIONS, schemaless_fields=f, columns=columns),
              lambda: box_office.adapter(pepper=PEPPER), setup, records, seats),
         )  # fmt: skip
     setup, records = pricing_listings(messages)
     yield (
         "pricing resale.listing (a)",
         (
-            lambda: DebeziumDecoder(options=DECODE_OPTIONS),
+            lambda columns: DebeziumDecoder(options=DECODE_OPTIONS, columns=columns),
             lambda: pricing.adapter(pepper=PEPPER),
             setup,
             records,
@@ -351,7 +354,7 @@ def _cases(messages: int, seats_per_tx: int) -> Iterator[tuple[str, Any]]:
     yield (
         "crm dbo.Customer (a)",
         (
-            lambda: DebeziumDecoder(options=DECODE_OPTIONS),
+            lambda columns: DebeziumDecoder(options=DECODE_OPTIONS, columns=columns),
             lambda: crm.adapter(pepper=PEPPER),
             setup,
             records,

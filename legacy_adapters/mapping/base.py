@@ -26,7 +26,15 @@ from legacy_adapters.mapping.snapshot import collector_paused, decode_state, enc
 from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
 from legacy_adapters.mapping.transactions import TransactionBuffer
 from pipelines.canonical import CanonicalError
-from pipelines.debezium import ChangeEvent, DebeziumRecord, Op, RecordRef, TransactionEvent, UndecodedChange
+from pipelines.debezium import (
+    ChangeEvent,
+    DebeziumRecord,
+    Op,
+    RecordRef,
+    TableId,
+    TransactionEvent,
+    UndecodedChange,
+)
 from pipelines.mapping import AdapterStateError, InvalidValueError, Mapped, MappingError, UnknownTableError
 
 
@@ -76,6 +84,15 @@ class LegacyAdapter:
             unit = self._buffer.count(record, name) if name in self.specs else None
             return Mapped() if not unit else self.map_checked(unit)
         return Mapped()  # tombstones, heartbeats, schema changes: nothing to map
+
+    def columns_read(self, table: TableId) -> frozenset[str] | None:
+        """The row columns its mapping of ``table`` reads (its :class:`TableSpec`'s), None for a table it does
+        not map: a decoder may leave the others out of the changes it hands over."""
+        name = table.table or ""
+        if self._with_schema and table.schema:
+            name = f"{table.schema}.{name}"
+        spec = self.specs.get(name)
+        return None if spec is None else frozenset(spec.columns)
 
     def flush(self, transaction: str | None = None) -> Mapped:
         """Map every incomplete transaction (or only ``transaction``) as it is."""

@@ -80,6 +80,12 @@ class SchemaCompiler:
         wire, conv = self._compile(schema, path)
         return (wire | None if schema.optional else wire), conv
 
+    def compile_row(self, schema: ConnectSchema, path: str, columns: frozenset[str]) -> tuple[Any, Converter]:
+        """Like :meth:`compile` for a row struct, reading only ``columns``: the others are skipped unparsed
+        (a column of ``columns`` the row does not have is simply absent)."""
+        wire, conv = self._struct(schema, path, columns)
+        return (wire | None if schema.optional else wire), conv
+
     def _compile(self, schema: ConnectSchema, path: str) -> tuple[Any, Converter | None]:
         name, kind = schema.name, schema.type
         if name is not None and name.startswith(UNSUPPORTED_PREFIXES):
@@ -119,8 +125,12 @@ class SchemaCompiler:
         except ValueError as exc:
             raise DecodeError(path, str(exc)) from exc
 
-    def _struct(self, schema: ConnectSchema, path: str) -> tuple[Any, Converter]:
+    def _struct(
+        self, schema: ConnectSchema, path: str, only: frozenset[str] | None = None
+    ) -> tuple[Any, Converter]:
         memo_key = msgspec.json.encode(schema)
+        if only is not None:
+            memo_key += msgspec.json.encode(sorted(only))
         cached = self._memo.get(memo_key)
         if cached is not None:
             assert cached[1] is not None
@@ -129,6 +139,9 @@ class SchemaCompiler:
         names = [f.field for f in fields]
         if any(not n for n in names) or len(set(names)) != len(names):
             raise DecodeError(path, "struct fields must have unique, non-empty `field` names")
+        if only is not None:
+            fields = tuple(f for f in fields if f.field in only)
+            names = [f.field for f in fields]
         columns = [n for n in names if n]
         direct = all(n.isidentifier() and not n.startswith("__") for n in columns)
         attrs = columns if direct else [f"f{i}" for i in range(len(columns))]
@@ -145,7 +158,7 @@ class SchemaCompiler:
             "Row",
             specs,
             rename=None if direct else dict(zip(attrs, columns, strict=True)),
-            forbid_unknown_fields=True,
+            forbid_unknown_fields=only is None,
             gc=False,
         )
         convert = _struct_converter(active, None if direct else list(zip(attrs, columns, strict=True)))

@@ -20,7 +20,7 @@ are rejected: connectors feeding the normalizer must keep Debezium's envelope.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -65,14 +65,22 @@ _salvage_payload = msgspec.json.Decoder(SalvagePayload)
 
 
 class _Plan:
-    """What to do with payloads of one schema: a change plan, a fixed record kind, or a plain struct."""
+    """What to do with payloads of one schema: a change plan, a fixed record kind, or a plain struct.
 
-    __slots__ = ("change", "kind", "value")
+    ``narrowed``: whether the decoder's ``columns`` hook has been asked about the change plan's table (once,
+    after its first record names the table)."""
+
+    __slots__ = ("change", "kind", "narrowed", "value")
 
     def __init__(self, kind: str, change: ChangePlan | None = None, value: Any = None) -> None:
         self.kind = kind
         self.change = change
         self.value = value
+        self.narrowed = False
+
+
+ColumnsOf = Callable[[TableId], Collection[str] | None]
+"""The row columns a consumer reads from a table's change events (None: all of them)."""
 
 
 class DebeziumDecoder:
@@ -80,6 +88,11 @@ class DebeziumDecoder:
 
     One instance per consumer thread: the schema cache is not locked. ``max_cached_schemas`` bounds memory
     when schemas churn (each DDL on a captured table creates a new one); the oldest entry is evicted first.
+
+    ``columns``: asked once per change schema, with the table its first record names, which row columns will
+    be read (an adapter's mapped columns); from the next record of that schema on, the others are skipped
+    unparsed and left out of ``before`` and ``after`` (``row_schema`` still lists every column). Converting
+    columns nobody reads (audit timestamps, say) is most of what decoding a row costs. None: every column.
     """
 
     def __init__(
@@ -89,8 +102,10 @@ class DebeziumDecoder:
         schemaless_fields: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
         heartbeat_topic_prefix: str = DEFAULT_HEARTBEAT_PREFIX,
         max_cached_schemas: int = 256,
+        columns: ColumnsOf | None = None,
     ) -> None:
         self.options = options or DecodeOptions()
+        self._columns = columns
         self._compiler = SchemaCompiler(self.options)
         self._heartbeat_prefix = heartbeat_topic_prefix
         self._max = max_cached_schemas
@@ -103,7 +118,7 @@ class DebeziumDecoder:
             ]
             for topic, fields in (schemaless_fields or {}).items()
         }
-        self._schemaless_plans: dict[str, ChangePlan] = {}
+        self._schemaless_plans: dict[str, _Plan] = {}
 
     def decode(
         self,
@@ -192,7 +207,7 @@ class DebeziumDecoder:
         if schemaless is not None:
             # Fast path for schemaless topics already seen: one parse straight into the typed envelope.
             try:
-                return schemaless.decode(value, None if key is None else self.decode_key(key), record)
+                return self._finish(schemaless, value, None if key is None else self.decode_key(key), record)
             except DecodeError:
                 pass  # not a change event of that shape: take the general path, which names the problem
         try:
@@ -211,12 +226,15 @@ class DebeziumDecoder:
         self._last_by_topic[topic] = (_SCHEMA_OPEN + schema_bytes + _PAYLOAD_OPEN, plan)
         return event
 
-    @staticmethod
     def _finish(
-        plan: _Plan, payload: Any, key: dict[str, Any] | None, record: RecordRef | None
+        self, plan: _Plan, payload: Any, key: dict[str, Any] | None, record: RecordRef | None
     ) -> DebeziumRecord:
-        if plan.change is not None:
-            return plan.change.decode(payload, key, record)
+        change = plan.change
+        if change is not None:
+            event = change.decode(payload, key, record)
+            if not plan.narrowed:
+                self._narrow(plan, event.table)
+            return event
         if plan.kind == "heartbeat":
             return decode_heartbeat(payload, key, record)
         if plan.kind == "transaction":
@@ -224,6 +242,16 @@ class DebeziumDecoder:
         if plan.kind == "schema_change":
             return decode_schema_change(payload, record)
         raise DecodeError("schema", "not a Debezium change, heartbeat, transaction or schema change record")
+
+    def _narrow(self, plan: _Plan, table: TableId) -> None:
+        """Ask the ``columns`` hook about ``table`` and recompile ``plan`` to read only those columns."""
+        plan.narrowed = True
+        change = plan.change
+        if self._columns is None or change is None or change.columns is not None:
+            return
+        columns = self._columns(table)
+        if columns is not None:
+            plan.change = ChangePlan(change.schema, self._compiler, columns=frozenset(columns))
 
     def _plan(self, schema_bytes: bytes) -> _Plan:
         plan = self._plans.get(schema_bytes)
@@ -278,9 +306,9 @@ class DebeziumDecoder:
                     f"schemaless change event on topic {topic!r} and no field types were given for it "
                     "(pass schemaless_fields, or enable schemas on the converter)",
                 )
-            plan = ChangePlan.for_row_fields(fields, self._compiler)
+            plan = _Plan("change", change=ChangePlan.for_row_fields(fields, self._compiler))
             self._schemaless_plans[topic or ""] = plan
-        return plan.decode(value, decoded_key, record)
+        return self._finish(plan, value, decoded_key, record)
 
 
 def _is_null(data: Any) -> bool:

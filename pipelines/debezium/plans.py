@@ -67,9 +67,19 @@ def is_envelope(schema: ConnectSchema) -> bool:
 class ChangePlan:
     """Decodes the payload of change events of one envelope schema."""
 
-    __slots__ = ("_after", "_before", "_decoder", "row_schema")
+    __slots__ = ("_after", "_before", "_decoder", "columns", "row_schema", "schema")
 
-    def __init__(self, schema: ConnectSchema, compiler: SchemaCompiler, path: str = "schema") -> None:
+    def __init__(
+        self,
+        schema: ConnectSchema,
+        compiler: SchemaCompiler,
+        path: str = "schema",
+        columns: frozenset[str] | None = None,
+    ) -> None:
+        """``columns``: read only these row columns (the others are skipped unparsed and left out of ``before``
+        and ``after``); ``row_schema`` still describes every column of the schema."""
+        self.schema = schema
+        self.columns = columns
         specs: list[tuple[str, Any] | tuple[str, Any, Any]] = [("source", SourceWire), ("op", Op)]
         self._before: Converter | None = None
         self._after: Converter | None = None
@@ -82,7 +92,11 @@ class ChangePlan:
                 continue
             if side_schema.type == "struct":
                 self.row_schema = row_schema_of(side_schema)
-            wire, conv = compiler.compile(side_schema, f"{path}.{side}")
+            conv: Converter | None
+            if side_schema.type == "struct" and columns is not None:
+                wire, conv = compiler.compile_row(side_schema, f"{path}.{side}", columns)
+            else:
+                wire, conv = compiler.compile(side_schema, f"{path}.{side}")
             specs.append((side, wire | None, None))
             if side == "before":
                 self._before = conv

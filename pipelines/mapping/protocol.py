@@ -25,9 +25,10 @@ How a runtime drives an adapter:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from pipelines.debezium.model import DebeziumRecord, RecordRef
+from pipelines.debezium.model import DebeziumRecord, RecordRef, TableId
 
 if TYPE_CHECKING:
     from pipelines.canonical.events import CanonicalEvent
@@ -70,6 +71,11 @@ class Adapter(Protocol):
 
     needs_transactions: bool
     """True when it groups changes by source transaction: feed it the ``<prefix>.transaction`` topic too."""
+
+    def columns_read(self, table: TableId) -> Collection[str] | None:
+        """The row columns its mapping of ``table`` reads; None for all of them (or a table it does not map).
+        The runtime decodes only these: a column left out is absent from ``before`` and ``after``."""
+        ...
 
     def handle(self, record: DebeziumRecord) -> Mapped:
         """Map one decoded record (change, transaction boundary, tombstone, heartbeat, schema change).

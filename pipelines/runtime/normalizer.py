@@ -120,7 +120,7 @@ class SystemNormalizer:
         self.counters = Counters()
         self.out = Output()
         self._clock = clock
-        self._decoder = DebeziumDecoder(options=DECODE_OPTIONS)
+        self._decoder = DebeziumDecoder(options=DECODE_OPTIONS, columns=self.adapter.columns_read)
         self._gate: TransactionGate[_Item] | None = (
             TransactionGate() if self.adapter.needs_transactions else None
         )

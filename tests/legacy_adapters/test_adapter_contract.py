@@ -1,5 +1,5 @@
 """Every legacy adapter is a plain object the runtime can drive through pipelines.mapping.Adapter: factories,
-table names, unknown tables, records with nothing to map, and schema drift (a new column passes, a dropped or
+table names, the columns they read, unknown tables, records with nothing to map, and schema drift (a new column passes, a dropped or
 retyped mapped column is a typed error, also inside a transaction)."""
 
 from __future__ import annotations
@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 
 from legacy_adapters import box_office, crm, pricing
+from legacy_adapters.box_office.tables import SEAT_INV
+from legacy_adapters.pricing.tables import PRICE_LEVEL
 from legacy_adapters.registry import SYSTEMS
 from pipelines.canonical import ContractViolation
+from pipelines.debezium import TableId
 from pipelines.debezium.records import heartbeat_record
 from pipelines.exceptions import InventoryCdcError
 from pipelines.mapping import Adapter, Mapped, SchemaDriftError, UnknownTableError
@@ -140,3 +143,13 @@ def test_a_drifted_change_inside_a_transaction_does_not_hold_the_transaction_bac
     assert [type(f).__name__ for f in out.failures] == ["SchemaDriftError"]
     assert [e.key for e in out.events] == ["seat:BO-1042:101:C:1"]
     assert adapter.pending() == ()
+
+
+def test_columns_read_are_the_mapped_columns_of_each_table_the_adapter_knows() -> None:
+    bo, pr = box_office.adapter(pepper=PEPPER), pricing.adapter(pepper=PEPPER)
+    assert bo.columns_read(TableId("any_database", None, "SEAT_INV")) == frozenset(SEAT_INV.columns)
+    assert "UPD_TS" not in frozenset(SEAT_INV.columns)  # an audit column no mapping reads
+    assert pr.columns_read(TableId("pricing", "pricing", "price_level")) == frozenset(PRICE_LEVEL.columns)
+    assert pr.columns_read(TableId("pricing", "other_schema", "price_level")) is None
+    assert bo.columns_read(TableId("boxoffice", None, "DBZ_SIGNAL")) is None  # ignored: decoded whole
+    assert bo.columns_read(TableId("boxoffice", None, "NOT_A_TABLE")) is None

@@ -159,7 +159,8 @@ def _decode(value: Any, table: str) -> Any:
     return DECODER.decode(raw, topic=f"crm.crm.dbo.{table}", partition=0, offset=1)
 
 
-DECODER = DebeziumDecoder(options=DECODE_OPTIONS)
+# as the runtime decodes: only the columns the adapter reads
+DECODER = DebeziumDecoder(options=DECODE_OPTIONS, columns=crm.adapter(pepper=PEPPER).columns_read)
 TIER = [field("TierId", "int16"), field("TierCode", "string"), field("TierName", "string"), field("PresalePriority", "int16"),
         field("PresaleLeadHours", "int16"), field("AnnualFee", "bytes", logical="org.apache.kafka.connect.data.Decimal", version=1,
         parameters={"scale": "4", "connect.decimal.precision": "19"}), field("IsActive", "boolean"),

@@ -293,3 +293,60 @@ def test_compiled_once_per_schema() -> None:
 def test_module_level_decode_record() -> None:
     event = decode_record(seat_event(), topic="t", partition=0, offset=1)
     assert isinstance(event, ChangeEvent) and event.record is not None and event.record.offset == 1
+
+
+# -- reading only the columns a consumer maps ------------------------------------------------------------------
+def test_the_columns_hook_narrows_rows_from_the_second_record_of_a_schema_on() -> None:
+    asked: list[tuple[str | None, str | None]] = []
+
+    def columns(table: Any) -> set[str] | None:
+        asked.append((table.database, table.table))
+        return {"SEAT_NO", "FEE_AMT", "GONE"}  # a mapped column the table does not have is simply absent
+
+    decoder = DebeziumDecoder(columns=columns)
+    first = decoder.decode(seat_event(), topic="t")
+    assert isinstance(first, ChangeEvent) and first.after is not None
+    assert set(first.after) == {"SEAT_NO", "FEE_AMT", "UPD_DT"}  # decoded before the table was known
+    for _ in range(2):
+        event = decoder.decode(seat_event(before={"SEAT_NO": 6, "FEE_AMT": None, "UPD_DT": 0}), topic="t")
+        assert isinstance(event, ChangeEvent)
+        assert event.after == {"SEAT_NO": 7, "FEE_AMT": Decimal("4.50")}
+        assert event.before == {"SEAT_NO": 6, "FEE_AMT": None}
+        assert event.row_schema is not None and set(event.row_schema.columns) == {
+            "SEAT_NO",
+            "FEE_AMT",
+            "UPD_DT",
+        }
+    assert asked == [("boxoffice", "SEAT_INV")]  # once per schema
+    # a column nobody reads is skipped unparsed: a value it could not convert no longer fails the record
+    broken = mutate(seat_event(), ["payload", "after", "UPD_DT"], "not a number")
+    with pytest.raises(DecodeError, match="UPD_DT"):
+        DebeziumDecoder().decode(broken, topic="t")
+    assert isinstance(decoder.decode(broken, topic="t"), ChangeEvent)
+    # a new schema of the table (a column added) is asked about again
+    wider = [*SEAT_FIELDS, field("NOTE", "string", optional=True)]
+    for _ in range(2):
+        event = decoder.decode(seat_event(fields=wider), topic="t")
+    assert isinstance(event, ChangeEvent) and event.after == {"SEAT_NO": 7, "FEE_AMT": Decimal("4.50")}
+    assert len(asked) == 2
+
+
+def test_the_columns_hook_answering_none_keeps_every_column_and_schemaless_rows_narrow_too() -> None:
+    decoder = DebeziumDecoder(columns=lambda table: None)
+    for _ in range(2):
+        event = decoder.decode(seat_event(), topic="t")
+    assert (
+        isinstance(event, ChangeEvent)
+        and event.after is not None
+        and set(event.after)
+        == {
+            "SEAT_NO",
+            "FEE_AMT",
+            "UPD_DT",
+        }
+    )
+    topic = "boxoffice.boxoffice.SEAT_INV"
+    decoder = DebeziumDecoder(schemaless_fields={topic: SEAT_FIELDS}, columns=lambda table: {"SEAT_NO"})
+    for _ in range(2):
+        event = decoder.decode(seat_event(schemas=False), topic=topic)
+    assert isinstance(event, ChangeEvent) and event.after == {"SEAT_NO": 7}
