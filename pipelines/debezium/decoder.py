@@ -56,6 +56,8 @@ Data = bytes | bytearray | memoryview | str
 DEFAULT_HEARTBEAT_PREFIX = "__debezium-heartbeat"
 _SCHEMA_OPEN = b'{"schema":'
 _PAYLOAD_OPEN = b',"payload":'
+_PRESENT_KEY: dict[str, Any] = {}
+"""The key of a record whose key is present but not decoded (``key_values=False``); never mutated."""
 
 _top = msgspec.json.Decoder(Top)
 _probe = msgspec.json.Decoder(Probe)
@@ -93,6 +95,11 @@ class DebeziumDecoder:
     be read (an adapter's mapped columns); from the next record of that schema on, the others are skipped
     unparsed and left out of ``before`` and ``after`` (``row_schema`` still lists every column). Converting
     columns nobody reads (audit timestamps, say) is most of what decoding a row costs. None: every column.
+
+    ``key_values=False``: record keys are checked but their columns not decoded (a consumer that reads the
+    primary key from the row needs only to know there is one): a record's ``key`` is an empty dict when it has
+    a key, None when it has none (absent, or a null payload). A key of the schema its topic's previous key had
+    is told by one prefix compare; any other is parsed whole, so a malformed one still raises.
     """
 
     def __init__(
@@ -103,9 +110,12 @@ class DebeziumDecoder:
         heartbeat_topic_prefix: str = DEFAULT_HEARTBEAT_PREFIX,
         max_cached_schemas: int = 256,
         columns: ColumnsOf | None = None,
+        key_values: bool = True,
     ) -> None:
         self.options = options or DecodeOptions()
         self._columns = columns
+        self._key_values = key_values
+        self._key_prefix_by_topic: dict[str | None, bytes] = {}
         self._compiler = SchemaCompiler(self.options)
         self._heartbeat_prefix = heartbeat_topic_prefix
         self._max = max_cached_schemas
@@ -150,6 +160,24 @@ class DebeziumDecoder:
                 topic=topic, partition=partition, offset=offset, position=_salvage(value)
             ) from None
 
+    def _key(self, key: Data | None, topic: str | None) -> dict[str, Any] | None:
+        """The record key as the decoder's ``key_values`` setting wants it."""
+        if key is None:
+            return None
+        if self._key_values:
+            return self.decode_key(key)
+        if type(key) is not bytes:
+            key = key.encode() if isinstance(key, str) else bytes(key)
+        prefix = self._key_prefix_by_topic.get(topic)
+        if prefix is not None and key.startswith(prefix) and key.endswith(b"}"):
+            # a schema-enabled key of the schema this topic's last key had: only null or not matters
+            return None if key[len(prefix) : -1] == b"null" else _PRESENT_KEY
+        decoded = self.decode_key(key)  # raises DecodeError for a malformed key
+        if key.startswith(_SCHEMA_OPEN):
+            schema = _top.decode(key).schema
+            self._key_prefix_by_topic[topic] = _SCHEMA_OPEN + bytes(schema) + _PAYLOAD_OPEN
+        return None if decoded is None else _PRESENT_KEY
+
     def decode_key(self, key: Data | None) -> dict[str, Any] | None:
         """Decode a record key (schema-enabled or plain JSON object) into a dict of decoded column values."""
         if key is None or len(key) == 0:
@@ -188,7 +216,7 @@ class DebeziumDecoder:
         self, value: Data | None, key: Data | None, topic: str | None, record: RecordRef | None
     ) -> DebeziumRecord:
         if value is None or len(value) == 0 or _is_null(value):
-            return Tombstone(key=self.decode_key(key), record=record)
+            return Tombstone(key=self._key(key, topic), record=record)
         last = self._last_by_topic.get(topic)
         if last is not None and type(value) is bytes:
             # Fast path: the same schema as the topic's previous record; only the payload is parsed.
@@ -198,7 +226,7 @@ class DebeziumDecoder:
                     return self._finish(
                         plan,
                         memoryview(value)[len(prefix) : -1],
-                        None if key is None else self.decode_key(key),
+                        self._key(key, topic),
                         record,
                     )
                 except DecodeError:
@@ -207,7 +235,7 @@ class DebeziumDecoder:
         if schemaless is not None:
             # Fast path for schemaless topics already seen: one parse straight into the typed envelope.
             try:
-                return self._finish(schemaless, value, None if key is None else self.decode_key(key), record)
+                return self._finish(schemaless, value, self._key(key, topic), record)
             except DecodeError:
                 pass  # not a change event of that shape: take the general path, which names the problem
         try:
@@ -219,10 +247,10 @@ class DebeziumDecoder:
             return self._decode_schemaless(value, key, topic, record)
         payload = top.payload
         if len(payload) == 0 or _is_null(payload):
-            return Tombstone(key=self.decode_key(key), record=record)
+            return Tombstone(key=self._key(key, topic), record=record)
         schema_bytes = bytes(schema_raw)
         plan = self._plan(schema_bytes)
-        event = self._finish(plan, payload, None if key is None else self.decode_key(key), record)
+        event = self._finish(plan, payload, self._key(key, topic), record)
         self._last_by_topic[topic] = (_SCHEMA_OPEN + schema_bytes + _PAYLOAD_OPEN, plan)
         return event
 
@@ -282,7 +310,7 @@ class DebeziumDecoder:
     def _decode_schemaless(
         self, value: Data, key: Data | None, topic: str | None, record: RecordRef | None
     ) -> DebeziumRecord:
-        decoded_key = None if key is None else self.decode_key(key)
+        decoded_key = self._key(key, topic)
         if topic is not None and topic.startswith(self._heartbeat_prefix):
             return decode_heartbeat(value, decoded_key, record)
         try:

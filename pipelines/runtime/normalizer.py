@@ -120,7 +120,10 @@ class SystemNormalizer:
         self.counters = Counters()
         self.out = Output()
         self._clock = clock
-        self._decoder = DebeziumDecoder(options=DECODE_OPTIONS, columns=self.adapter.columns_read)
+        # the mappings read rows, never record keys: a key is only checked (require_keys)
+        self._decoder = DebeziumDecoder(
+            options=DECODE_OPTIONS, columns=self.adapter.columns_read, key_values=False
+        )
         self._gate: TransactionGate[_Item] | None = (
             TransactionGate() if self.adapter.needs_transactions else None
         )
