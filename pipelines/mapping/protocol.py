@@ -10,7 +10,8 @@ How a runtime drives an adapter:
 
 1. Feed it every record of the topics of :attr:`Adapter.tables` and, when :attr:`Adapter.needs_transactions`
    is true, of the connector's ``<prefix>.transaction`` topic, each partition in order (across topics any
-   interleaving is fine: the result does not depend on it).
+   interleaving is fine: the result does not depend on it). Rows may be decoded to the columns
+   :meth:`Adapter.columns_read` names; record keys need not be decoded (mappings read keys from rows).
 2. Publish :attr:`Mapped.events`; send each of :attr:`Mapped.failures` to the dead-letter stream. A failure
    names its record (``failure.record``), which may be one handled earlier and still pending: keep the raw
    bytes of pending records until they are released.
