@@ -56,8 +56,6 @@ Data = bytes | bytearray | memoryview | str
 DEFAULT_HEARTBEAT_PREFIX = "__debezium-heartbeat"
 _SCHEMA_OPEN = b'{"schema":'
 _PAYLOAD_OPEN = b',"payload":'
-_PRESENT_KEY: dict[str, Any] = {}
-"""The key of a record whose key is present but not decoded (``key_values=False``); never mutated."""
 
 _top = msgspec.json.Decoder(Top)
 _probe = msgspec.json.Decoder(Probe)
@@ -171,12 +169,12 @@ class DebeziumDecoder:
         prefix = self._key_prefix_by_topic.get(topic)
         if prefix is not None and key.startswith(prefix) and key.endswith(b"}"):
             # a schema-enabled key of the schema this topic's last key had: only null or not matters
-            return None if key[len(prefix) : -1] == b"null" else _PRESENT_KEY
+            return None if key[len(prefix) : -1] == b"null" else {}
         decoded = self.decode_key(key)  # raises DecodeError for a malformed key
         if key.startswith(_SCHEMA_OPEN):
             schema = _top.decode(key).schema
             self._key_prefix_by_topic[topic] = _SCHEMA_OPEN + bytes(schema) + _PAYLOAD_OPEN
-        return None if decoded is None else _PRESENT_KEY
+        return None if decoded is None else {}
 
     def decode_key(self, key: Data | None) -> dict[str, Any] | None:
         """Decode a record key (schema-enabled or plain JSON object) into a dict of decoded column values."""
