@@ -23,7 +23,7 @@ from typing import ClassVar
 import msgspec
 
 from legacy_adapters.mapping.snapshot import collector_paused, decode_state, encode_lookups, encode_state
-from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, table_name
+from legacy_adapters.mapping.tables import SchemaGuard, TableSpec, name_of, table_name
 from legacy_adapters.mapping.transactions import TransactionBuffer
 from pipelines.canonical import CanonicalError
 from pipelines.debezium import (
@@ -88,10 +88,7 @@ class LegacyAdapter:
     def columns_read(self, table: TableId) -> frozenset[str] | None:
         """The row columns its mapping of ``table`` reads (its :class:`TableSpec`'s), None for a table it does
         not map: a decoder may leave the others out of the changes it hands over."""
-        name = table.table or ""
-        if self._with_schema and table.schema:
-            name = f"{table.schema}.{name}"
-        spec = self.specs.get(name)
+        spec = self.specs.get(name_of(table, self._with_schema))
         return None if spec is None else frozenset(spec.columns)
 
     def flush(self, transaction: str | None = None) -> Mapped:

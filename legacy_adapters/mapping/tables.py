@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from pipelines.debezium import ChangeEvent, RowSchema, UndecodedChange
+from pipelines.debezium import ChangeEvent, RowSchema, TableId, UndecodedChange
 from pipelines.debezium.columns import Kind
 from pipelines.mapping import SchemaDriftError
 
@@ -54,10 +54,15 @@ class TableSpec:
 
 def table_name(change: ChangeEvent | UndecodedChange, with_schema: bool) -> str:
     """The adapter's name of the change's table: ``TABLE`` or ``schema.table`` (never the database)."""
-    table = change.table.table or ""
-    if with_schema and change.table.schema:
-        return f"{change.table.schema}.{table}"
-    return table
+    return name_of(change.table, with_schema)
+
+
+def name_of(table: TableId, with_schema: bool) -> str:
+    """The adapter's name of ``table``: ``TABLE`` or ``schema.table`` (never the database)."""
+    name = table.table or ""
+    if with_schema and table.schema:
+        return f"{table.schema}.{name}"
+    return name
 
 
 @dataclass

@@ -273,7 +273,7 @@ class DebeziumDecoder:
         """Ask the ``columns`` hook about ``table`` and recompile ``plan`` to read only those columns."""
         plan.narrowed = True
         change = plan.change
-        if self._columns is None or change is None or change.columns is not None:
+        if self._columns is None or change is None:
             return
         columns = self._columns(table)
         if columns is not None:

@@ -67,7 +67,7 @@ def is_envelope(schema: ConnectSchema) -> bool:
 class ChangePlan:
     """Decodes the payload of change events of one envelope schema."""
 
-    __slots__ = ("_after", "_before", "_decoder", "columns", "row_schema", "schema")
+    __slots__ = ("_after", "_before", "_decoder", "row_schema", "schema")
 
     def __init__(
         self,
@@ -79,7 +79,6 @@ class ChangePlan:
         """``columns``: read only these row columns (the others are skipped unparsed and left out of ``before``
         and ``after``); ``row_schema`` still describes every column of the schema."""
         self.schema = schema
-        self.columns = columns
         specs: list[tuple[str, Any] | tuple[str, Any, Any]] = [("source", SourceWire), ("op", Op)]
         self._before: Converter | None = None
         self._after: Converter | None = None
